@@ -1,0 +1,5 @@
+/**
+ * Curio for TypeScript: everything in one package.
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,203 @@
+/**
+ * The error hierarchy of DESIGN §7.
+ *
+ * Two roots: {@link CurioError} for misuse and failures, {@link CancelledError} for the
+ * exceptions the kernel delivers into a task to unwind it (cancellation, timeouts, Ctrl-C).
+ * Every class is branded with `Symbol.for`, so `instanceof` works even when two copies of
+ * this package are installed side by side.
+ * @module
+ */
+
+const BRAND: unique symbol = Symbol.for('curio.error.brands') as never;
+
+type Branded = { [BRAND]?: readonly string[] };
+
+function brandsOf(value: unknown): readonly string[] | undefined {
+  return typeof value === 'object' && value !== null ? (value as Branded)[BRAND] : undefined;
+}
+
+function collectBrands(instance: object): string[] {
+  const brands: string[] = [];
+  let proto = Object.getPrototypeOf(instance) as { constructor?: { brand?: string } } | null;
+  while (proto && proto !== Error.prototype) {
+    const brand = Object.hasOwn(proto.constructor ?? {}, 'brand') ? proto.constructor?.brand : undefined;
+    if (brand) brands.push(brand);
+    proto = Object.getPrototypeOf(proto);
+  }
+  return brands;
+}
+
+function brand(instance: Error): void {
+  Object.defineProperty(instance, BRAND, { value: collectBrands(instance), enumerable: false });
+}
+
+function hasBrand(cls: { brand: string }, value: unknown): boolean {
+  return brandsOf(value)?.includes(cls.brand) ?? false;
+}
+
+/** Base class of every error the library raises that is not a cancellation. */
+export class CurioError extends Error {
+  /** Stable identity used for cross-install `instanceof`. */
+  static readonly brand: string = 'CurioError';
+  /** Stable machine-readable code, e.g. `CURIO_ERROR`. */
+  readonly code: string = 'CURIO_ERROR';
+
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    brand(this);
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(this, value);
+  }
+}
+
+/** A task crashed; thrown by `Task.join()` with the task's error as `cause`. */
+export class TaskError extends CurioError {
+  static override readonly brand: string = 'TaskError';
+  override readonly code: string = 'CURIO_TASK_ERROR';
+}
+
+/**
+ * One or more members of a task group failed. `errors` holds each failure, `tasks` the
+ * failed tasks, `cause` the first error. It is an `AggregateError` and, through its brand,
+ * also `instanceof CurioError`.
+ */
+export class TaskGroupError extends AggregateError {
+  /** Stable identity used for cross-install `instanceof`. */
+  static readonly brand = 'TaskGroupError';
+  /** Stable machine-readable code. */
+  readonly code: string = 'CURIO_TASK_GROUP_ERROR';
+  /** The failed member tasks, in the same order as `errors`. */
+  readonly tasks: readonly unknown[];
+
+  constructor(errors: unknown[], tasks: readonly unknown[], message?: string) {
+    super(
+      errors,
+      message ??
+        `${errors.length} task${errors.length === 1 ? '' : 's'} in the group failed; see .errors (the first is .cause)`,
+      { cause: errors[0] },
+    );
+    this.name = 'TaskGroupError';
+    this.tasks = tasks;
+    Object.defineProperty(this, BRAND, { value: ['TaskGroupError', 'CurioError'], enumerable: false });
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(this, value);
+  }
+}
+
+/** A blocking operation was attempted where only synchronous code may run. */
+export class SyncIOError extends CurioError {
+  static override readonly brand: string = 'SyncIOError';
+  override readonly code: string = 'CURIO_SYNC_IO';
+}
+
+/** An async-only operation was called outside of a curio task. */
+export class AsyncOnlyError extends CurioError {
+  static override readonly brand: string = 'AsyncOnlyError';
+  override readonly code: string = 'CURIO_ASYNC_ONLY';
+}
+
+/** A `TaskTimeout` escaped the timeout block it belonged to without being handled. */
+export class UncaughtTimeoutError extends CurioError {
+  static override readonly brand: string = 'UncaughtTimeoutError';
+  override readonly code: string = 'CURIO_UNCAUGHT_TIMEOUT';
+}
+
+/** Two tasks tried to wait on the same resource in the same direction at once. */
+export class ResourceBusy extends CurioError {
+  static override readonly brand: string = 'ResourceBusy';
+  override readonly code: string = 'CURIO_RESOURCE_BUSY';
+}
+
+/** A second task tried to read from a resource another task is already reading. */
+export class ReadResourceBusy extends ResourceBusy {
+  static override readonly brand: string = 'ReadResourceBusy';
+  override readonly code: string = 'CURIO_READ_RESOURCE_BUSY';
+}
+
+/** A second task tried to write to a resource another task is already writing. */
+export class WriteResourceBusy extends ResourceBusy {
+  static override readonly brand: string = 'WriteResourceBusy';
+  override readonly code: string = 'CURIO_WRITE_RESOURCE_BUSY';
+}
+
+/**
+ * Base class of the exceptions the kernel delivers into a task to make it unwind.
+ * Catch-all handlers must rethrow these; {@link isCancellation} tells them apart.
+ */
+export class CancelledError extends Error {
+  /** Stable identity used for cross-install `instanceof`. */
+  static readonly brand: string = 'CancelledError';
+  /** Stable machine-readable code. */
+  readonly code: string = 'CURIO_CANCELLED';
+
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    brand(this);
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(this, value);
+  }
+}
+
+/** The task was cancelled with `Task.cancel()` (or by its group, or at shutdown). */
+export class TaskCancelled extends CancelledError {
+  static override readonly brand: string = 'TaskCancelled';
+  override readonly code: string = 'CURIO_TASK_CANCELLED';
+}
+
+/** Common shape of the timeout errors: the kernel clock when the deadline fired. */
+abstract class TimeoutBase extends CancelledError {
+  /** The kernel clock (seconds) at which the deadline expired. */
+  readonly clock: number;
+  constructor(clock: number, message: string) {
+    super(message);
+    this.clock = clock;
+  }
+}
+
+/** The deadline of the innermost expired `timeoutAfter` block passed. */
+export class TaskTimeout extends TimeoutBase {
+  static override readonly brand: string = 'TaskTimeout';
+  override readonly code: string = 'CURIO_TASK_TIMEOUT';
+  constructor(clock = Number.NaN, message?: string) {
+    super(clock, message ?? `timed out (kernel clock ${clock.toFixed(3)} s)`);
+  }
+}
+
+/**
+ * An outer timeout expired while an inner timeout block was running; the inner block sees
+ * this instead of `TaskTimeout`, and the block that expired turns it back into `TaskTimeout`.
+ */
+export class TimeoutCancellationError extends TimeoutBase {
+  static override readonly brand: string = 'TimeoutCancellationError';
+  override readonly code: string = 'CURIO_TIMEOUT_CANCELLATION';
+  constructor(clock = Number.NaN, message?: string) {
+    super(clock, message ?? `an enclosing timeout expired (kernel clock ${clock.toFixed(3)} s)`);
+  }
+}
+
+/** Ctrl-C (SIGINT) shut the kernel down. */
+export class KeyboardInterrupt extends CancelledError {
+  static override readonly brand: string = 'KeyboardInterrupt';
+  override readonly code: string = 'CURIO_KEYBOARD_INTERRUPT';
+  constructor(message = 'interrupted by SIGINT (Ctrl-C)') {
+    super(message);
+  }
+}
+
+/**
+ * True for the exceptions the kernel delivers to unwind a task (cancellation, timeouts,
+ * Ctrl-C). A catch-all handler should rethrow these:
+ * @example
+ * try { await work(); } catch (err) { if (isCancellation(err)) throw err; log(err); }
+ */
+export function isCancellation(err: unknown): err is CancelledError {
+  return err instanceof CancelledError;
+}

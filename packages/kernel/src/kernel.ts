@@ -1,0 +1,646 @@
+/**
+ * The kernel: a FIFO ready queue, a timer heap and a scheduler that passes a baton.
+ *
+ * What it is: every blocking operation of the library ends in {@link Kernel.suspend}, which
+ * parks the task on a promise the kernel owns. Exactly one task holds the baton at a time;
+ * it runs until it suspends or ends, and only then is the next ready task resumed by settling
+ * its promise. Tasks made ready during a cycle run in the next one. Between cycles the kernel
+ * lets Node's event loop deliver I/O and timers (every `MAX_CHAINED_CYCLES` cycles, or when
+ * nothing is ready), so `while (true) await sleep(0)` never starves I/O.
+ *
+ * What it is not: an event loop. Node's loop does the polling; the kernel only decides which
+ * task runs, and delivers cancellations and timeouts at the promise a task is blocked on.
+ * @module
+ */
+import process from 'node:process';
+import type { Activation } from './activation.js';
+import { type Clock, MockClock, realClock } from './clock.js';
+import { currentTaskOrUndefined, taskStorage } from './current.js';
+import {
+  CancelledError,
+  CurioError,
+  KeyboardInterrupt,
+  TaskCancelled,
+  TaskTimeout,
+} from './errors.js';
+import { type Blocker, type CancellationSpec, Task, type TaskState } from './task.js';
+import { TimerHeap, type TimerEntry } from './timer-heap.js';
+
+/** Options of {@link Kernel} and {@link run}. */
+export interface KernelOptions {
+  /** Debuggers/activations to install (e.g. `schedtrace()`, `logcrash()`). */
+  debug?: Activation | Activation[];
+  /** Activations to install. */
+  activations?: Activation[];
+  /** The clock (default: the real monotonic clock; `new MockClock()` for virtual time). */
+  clock?: Clock;
+  /**
+   * What SIGINT does while the kernel runs: `'cancel'` (default) cancels every task and
+   * rejects `run()` with `KeyboardInterrupt`; `'default'` leaves SIGINT to Node.
+   */
+  signals?: 'cancel' | 'default';
+  /** Where crash reports go (default `console.error`). */
+  log?: (message: string) => void;
+}
+
+/** Options for spawning a task. */
+export interface SpawnOptions {
+  /** A daemon is never waited for by its group and is cancelled at shutdown. */
+  daemon?: boolean;
+  /** Display name (default: the function's name). */
+  name?: string;
+}
+
+const RUNNING_KERNELS = Symbol.for('curio.kernel.running');
+const globals = globalThis as unknown as Record<symbol, Set<Kernel> | undefined>;
+const runningKernels: Set<Kernel> = globals[RUNNING_KERNELS] ?? (globals[RUNNING_KERNELS] = new Set());
+
+// How many cycles may follow each other in microtasks before the kernel yields to Node's
+// event loop for I/O and timers. Higher is faster for pure task switching, lower is fairer.
+const MAX_CHAINED_CYCLES = 64;
+// Longest single Node timer; longer deadlines re-arm (setTimeout caps at 2^31-1 ms).
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+type Resolvers<T> = { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void };
+function deferred<T>(): Resolvers<T> {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+const sleepBlocker: Blocker = {
+  unblock(task: Task) {
+    const entry = task.sleepEntry;
+    if (entry) task.kernel.timers.cancel(entry);
+    task.sleepEntry = undefined;
+  },
+};
+
+/**
+ * A curio kernel. Most programs use {@link run}; use a Kernel directly to run several
+ * top-level functions in turn on one kernel, then `close()` it (or `await using`).
+ */
+export class Kernel {
+  /** The clock the kernel runs on. */
+  readonly clock: Clock;
+  /** @internal Sleeps and timeouts. */
+  readonly timers = new TimerHeap<Task>();
+  /** @internal Every live task by id. */
+  readonly tasks = new Map<number, Task>();
+  /** @internal Installed activations. */
+  readonly activations: Activation[];
+  /** @internal Capture a stack at every suspension (set by debuggers and the monitor). */
+  captureStacks = false;
+
+  // Ready queue: array + head index (shift() is O(n) on large arrays).
+  #ready: Task[] = [];
+  #readyHead = 0;
+  #current: Task | null = null; // the baton holder
+  #cycleLeft = 0; // tasks still to resume in the current cycle
+  #chained = 0; // cycles run since the last yield to the event loop
+  #immediate: NodeJS.Immediate | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #timerDeadline = Number.POSITIVE_INFINITY;
+  #keepAlive: NodeJS.Timeout | undefined;
+  #autojump: NodeJS.Timeout | undefined;
+  #externalWaits = 0;
+  #nextId = 1;
+  #running = false; // inside run(): tasks are being scheduled
+  #shuttingDown = false;
+  #closed = false;
+  #main: Task | null = null;
+  #mainDone: Resolvers<void> | null = null;
+  #interrupted: KeyboardInterrupt | null = null;
+  #sigintHandler: (() => void) | undefined;
+  #signalsMode: 'cancel' | 'default';
+  #hasActivations: boolean;
+  #log: (message: string) => void;
+  #shutdownCallbacks: (() => void | Promise<void>)[] = [];
+  #onImmediate = () => this.#poll();
+  #onTimer = () => {
+    this.#timer = undefined;
+    this.#timerDeadline = Number.POSITIVE_INFINITY;
+    this.#expireTimers();
+    if (this.#running) this.#kick();
+  };
+
+  constructor(options: KernelOptions = {}) {
+    this.clock = options.clock ?? realClock;
+    const debug = options.debug === undefined ? [] : Array.isArray(options.debug) ? options.debug : [options.debug];
+    this.activations = [...(options.activations ?? []), ...debug];
+    this.#hasActivations = this.activations.length > 0;
+    this.#signalsMode = options.signals ?? 'cancel';
+    this.#log = options.log ?? ((message) => console.error(message));
+    if (this.signalsMode !== 'cancel' && this.signalsMode !== 'default') {
+      throw new CurioError(`KernelOptions.signals must be 'cancel' or 'default', got ${String(options.signals)}`);
+    }
+  }
+
+  /** @internal */
+  get signalsMode(): 'cancel' | 'default' {
+    return this.#signalsMode;
+  }
+
+  /** @internal The task currently holding the baton. */
+  get current(): Task | null {
+    return this.#current;
+  }
+
+  /** Current kernel time in seconds. */
+  now(): number {
+    return this.clock.now();
+  }
+
+  /**
+   * Run `fn(...args)` as the main task until it ends; other tasks stay alive for the next
+   * `run()`. Resolves or rejects with the main task's outcome.
+   * @throws CurioError if another kernel is running in this thread, or this one is closed.
+   */
+  async run<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, ...args: A): Promise<R> {
+    if (typeof fn !== 'function') throw notAFunction('Kernel.run', fn);
+    if (this.#closed) throw new CurioError('this kernel has been closed: create a new Kernel to run more code');
+    if (runningKernels.size > 0 || currentTaskOrUndefined() !== undefined) {
+      throw new CurioError(
+        'run() called while a curio kernel is already running in this thread: use spawn() or await the function directly',
+      );
+    }
+    if (this.#running) throw new CurioError('this kernel is already running');
+    this.#start();
+    const main = this.#newTask(fn as (...a: never[]) => unknown, args as unknown as never[], undefined, undefined, false);
+    this.#main = main;
+    this.#mainDone = deferred();
+    try {
+      await this.#mainDone.promise;
+    } finally {
+      this.#stop();
+    }
+    this.#main = null;
+    main.joined = true;
+    if (this.#interrupted) throw this.#interrupted;
+    return main.result as R;
+  }
+
+  /**
+   * Shut down: cancel every task still alive (newest first, each waited for), release
+   * timers, handles and signal handlers, run shutdown callbacks. Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    if (this.#running) throw new CurioError('Kernel.close() called while run() is in progress');
+    if (this.tasks.size > 0) {
+      this.#shuttingDown = true;
+      this.#start();
+      const victims = [...this.tasks.values()].sort((a, b) => b.id - a.id);
+      const reaper = this.#newTask(
+        async () => {
+          for (const t of victims) await t.cancel();
+        },
+        [],
+        undefined,
+        'shutdown',
+        true,
+      );
+      this.#main = reaper;
+      this.#mainDone = deferred();
+      try {
+        await this.#mainDone.promise;
+      } finally {
+        this.#stop();
+        this.#main = null;
+      }
+    }
+    this.#closed = true;
+    this.timers.clear();
+    this.#clearTimer();
+    for (const cb of this.#shutdownCallbacks.splice(0)) await cb();
+    if (this.clock instanceof MockClock) this.clock._attach(undefined);
+    if (this.#interrupted) throw this.#interrupted;
+  }
+
+  /** `await using kernel = new Kernel()` closes it at block exit. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** @internal Register a callback run when the kernel closes (worker pools, monitor). */
+  onClose(callback: () => void | Promise<void>): void {
+    this.#shutdownCallbacks.push(callback);
+  }
+
+  // ------------------------------------------------------------------------------------
+  // Traps. Each is called by the running task (identified through AsyncLocalStorage).
+  // ------------------------------------------------------------------------------------
+
+  /** @internal Create a task (the spawn trap). Never switches tasks. */
+  spawn(parent: Task, fn: (...args: never[]) => unknown, args: unknown[], options: SpawnOptions): Task {
+    if (typeof fn !== 'function') throw notAFunction('spawn', fn);
+    if (this.#shuttingDown) {
+      throw new CurioError(`cannot spawn ${fn.name || 'a task'}: the kernel is shutting down`);
+    }
+    return this.#newTask(fn, args as never[], parent, options.name, options.daemon ?? false);
+  }
+
+  /**
+   * @internal Block `task` in `state` on `blocker` until {@link Kernel.wake}. A pending
+   * cancellation is raised instead (the task keeps the baton).
+   */
+  suspend<T>(task: Task, state: TaskState, blocker: Blocker): Promise<T> {
+    if (task.cancelPending !== null && task.allowCancel) {
+      const err = task.cancelPending;
+      task.cancelPending = null;
+      return Promise.reject(err);
+    }
+    blocker.block?.(task);
+    task.state = state;
+    task.blocker = blocker;
+    if (blocker.external) this.#externalWaits++;
+    if (this.captureStacks) task.suspendStack = new Error('suspended').stack;
+    const promise = this.#park<T>(task);
+    if (this.#current === task) this.#switch(task);
+    return promise;
+  }
+
+  /** @internal Make a suspended task ready; it resumes with `value`. */
+  wake(task: Task, value?: unknown): void {
+    this.#reschedule(task, value, undefined, false);
+  }
+
+  /** @internal Make a suspended task ready; it resumes by throwing `error`. */
+  wakeWithError(task: Task, error: unknown): void {
+    this.#reschedule(task, undefined, error, true);
+  }
+
+  /**
+   * @internal `sleep(0)`: go to the back of the ready queue and let the others run first.
+   * A cancellation point.
+   */
+  yieldNow(task: Task): Promise<number> {
+    if (task.cancelPending !== null && task.allowCancel) {
+      const err = task.cancelPending;
+      task.cancelPending = null;
+      return Promise.reject(err);
+    }
+    const promise = this.#park<number>(task);
+    task.trapValue = this.clock.now();
+    task.state = 'READY';
+    this.#ready.push(task);
+    if (this.#current === task) this.#switch(task);
+    else if (this.#current === null && this.#running) this.#kick();
+    return promise;
+  }
+
+  #park<T>(task: Task): Promise<T> {
+    return new Promise<T>((ok, fail) => {
+      task.resumeOk = ok as (v: unknown) => void;
+      task.resumeFail = fail;
+    });
+  }
+
+  /** @internal The sleep trap: resolves to the clock at wake-up. */
+  sleep(task: Task, seconds: number): Promise<number> {
+    if (!(seconds > 0)) {
+      if (Number.isNaN(seconds)) throw new RangeError('sleep() needs a number of seconds, got NaN');
+      return this.yieldNow(task);
+    }
+    if (task.cancelPending !== null && task.allowCancel) return this.suspend(task, 'TIME_SLEEP', sleepBlocker);
+    const deadline = this.clock.now() + seconds;
+    task.sleepEntry = this.timers.push(deadline, task);
+    this.#armTimer(deadline);
+    return this.suspend<number>(task, 'TIME_SLEEP', sleepBlocker);
+  }
+
+  /**
+   * @internal Set the task's timeout to `deadline` (never later than the one in force);
+   * returns the previous timeout for {@link Kernel.unsetTimeout}.
+   */
+  setTimeout(task: Task, deadline: number | null): number | null {
+    const previous = task.timeout;
+    if (deadline !== null) {
+      this.#setTimeoutEntry(task, previous !== null && previous < deadline ? previous : deadline);
+    }
+    return previous;
+  }
+
+  /** @internal Restore the timeout that was in force before a block; returns the clock. */
+  unsetTimeout(task: Task, previous: number | null): number {
+    const now = this.clock.now();
+    this.#setTimeoutEntry(task, previous);
+    // A TaskTimeout still pending belongs to the block being left: drop it. (If the
+    // restored outer deadline already passed, the timer fires at the next blocking call.)
+    if (!(previous !== null && previous < now) && task.cancelPending instanceof TaskTimeout) {
+      task.cancelPending = null;
+    }
+    return now;
+  }
+
+  /** @internal The cancel trap (one-shot). */
+  cancelTask(task: Task, exc: CancellationSpec | undefined): void {
+    if (task.cancelled || task.terminated) return;
+    task.cancelled = true;
+    this.#setTimeoutEntry(task, null);
+    const err = exc === undefined ? new TaskCancelled(`${task} was cancelled`) : typeof exc === 'function' ? new exc(exc.name) : exc;
+    task.cancelPending = err;
+    task.abortSignal(err, false);
+    if (!task.allowCancel || task.blocker === null) return;
+    this.#interrupt(task, err);
+  }
+
+  // ------------------------------------------------------------------------------------
+  // Scheduler
+  // ------------------------------------------------------------------------------------
+
+  #newTask(fn: (...args: never[]) => unknown, args: never[], parent: Task | undefined, name: string | undefined, daemon: boolean): Task {
+    const task = new Task(this, this.#nextId++, fn, parent, name, daemon);
+    this.tasks.set(task.id, task);
+    const started = taskStorage.run(task, runTask, task, args);
+    task.state = 'READY';
+    this.#ready.push(task);
+    if (this.#current === null && this.#running) this.#kick();
+    started.then(
+      (value) => this.#exited(task, true, value),
+      (error) => this.#exited(task, false, error),
+    );
+    if (this.#hasActivations) for (const a of this.activations) a.created?.(task);
+    return task;
+  }
+
+  #reschedule(task: Task, value: unknown, error: unknown, failed: boolean): void {
+    if (task.blocker === null) {
+      throw new CurioError(`kernel error: ${task} was woken but is not blocked (state ${task.state})`);
+    }
+    if (task.blocker.external) this.#externalWaits--;
+    task.blocker = null;
+    task.trapValue = value;
+    task.trapError = error;
+    task.trapFailed = failed;
+    task.state = 'READY';
+    this.#ready.push(task);
+    if (this.#current === null && this.#running) this.#kick();
+  }
+
+  /** Deliver a cancellation or timeout to a task blocked in a trap. */
+  #interrupt(task: Task, err: Error): void {
+    const blocker = task.blocker!;
+    blocker.unblock(task);
+    task.cancelPending = null;
+    this.#reschedule(task, undefined, err, true);
+  }
+
+  /** Make sure a cycle will run: resume work from the event loop's check phase. */
+  #kick(): void {
+    if (this.#immediate === undefined) this.#immediate = setImmediate(this.#onImmediate);
+  }
+
+  #resume(task: Task): void {
+    this.#current = task;
+    task.state = 'RUNNING';
+    task.cycles++;
+    if (this.#hasActivations) for (const a of this.activations) a.running?.(task);
+    // Watchdog: if the microtask queue drains while this task still holds the baton, it is
+    // awaiting a promise the kernel does not own; #poll then takes the baton back.
+    if (this.#immediate === undefined) this.#immediate = setImmediate(this.#onImmediate);
+    const ok = task.resumeOk!;
+    const fail = task.resumeFail!;
+    task.resumeOk = task.resumeFail = undefined;
+    if (task.trapFailed) {
+      const err = task.trapError;
+      task.trapError = undefined;
+      task.trapFailed = false;
+      fail(err);
+    } else {
+      const value = task.trapValue;
+      task.trapValue = undefined;
+      ok(value);
+    }
+  }
+
+  /** The baton holder suspended or ended: pass the baton on. */
+  #switch(from: Task): void {
+    this.#current = null;
+    if (this.#hasActivations) {
+      for (const a of this.activations) {
+        a.suspended?.(from);
+        if (from.terminated) a.terminated?.(from);
+      }
+    }
+    if (!this.#running) return;
+    if (this.#cycleLeft > 0) {
+      this.#cycleLeft--;
+      this.#resume(this.#popReady());
+      return;
+    }
+    if (this.#readyHead < this.#ready.length && this.#chained < MAX_CHAINED_CYCLES) {
+      this.#chained++;
+      this.#startCycle();
+      return;
+    }
+    this.#kick();
+  }
+
+  #popReady(): Task {
+    const task = this.#ready[this.#readyHead]!;
+    this.#ready[this.#readyHead++] = undefined as unknown as Task;
+    if (this.#readyHead === this.#ready.length) {
+      this.#ready.length = 0;
+      this.#readyHead = 0;
+    } else if (this.#readyHead > 1024 && this.#readyHead * 2 > this.#ready.length) {
+      this.#ready = this.#ready.slice(this.#readyHead);
+      this.#readyHead = 0;
+    }
+    return task;
+  }
+
+  #startCycle(): void {
+    this.#cycleLeft = this.#ready.length - this.#readyHead - 1;
+    this.#resume(this.#popReady());
+  }
+
+  /** Event-loop turn: deliver due timers, then run a cycle (or go idle). */
+  #poll(): void {
+    this.#immediate = undefined;
+    this.#chained = 0;
+    if (!this.#running) return;
+    const holder = this.#current;
+    if (holder !== null) {
+      // The baton holder awaits a foreign promise. It gives up the baton and runs on its
+      // own when that settles; meanwhile the others go on.
+      holder.state = 'FUTURE_WAIT';
+      this.#switch(holder);
+      return;
+    }
+    this.#expireTimers();
+    if (this.#cycleLeft > 0) {
+      this.#cycleLeft--;
+      this.#resume(this.#popReady());
+    } else if (this.#readyHead < this.#ready.length) {
+      this.#startCycle();
+    } else {
+      this.#idle();
+    }
+  }
+
+  /** Nothing is ready. With an autojumping MockClock, move time to the next deadline. */
+  #idle(): void {
+    const clock = this.clock;
+    if (!(clock instanceof MockClock) || clock.autojumpThreshold === undefined) return;
+    if (this.#autojump !== undefined) return;
+    const waitMs = this.#externalWaits > 0 ? Math.max(clock.autojumpThreshold * 1000, 50) : clock.autojumpThreshold * 1000;
+    const jump = () => {
+      this.#autojump = undefined;
+      if (!this.#running || this.#current !== null || this.#readyHead < this.#ready.length) return;
+      const next = this.timers.peekDeadline();
+      if (next === undefined) return;
+      clock._jumpTo(next);
+      this.#expireTimers();
+      if (this.#readyHead < this.#ready.length) this.#kick();
+    };
+    // setTimeout(0) lets pending I/O callbacks run first; a threshold waits longer.
+    this.#autojump = setTimeout(jump, waitMs);
+  }
+
+  #setTimeoutEntry(task: Task, deadline: number | null): void {
+    if (task.timeoutEntry !== undefined) {
+      this.timers.cancel(task.timeoutEntry);
+      task.timeoutEntry = undefined;
+    }
+    task.timeout = deadline;
+    if (deadline !== null) {
+      task.timeoutEntry = this.timers.push(deadline, task);
+      this.#armTimer(deadline);
+    }
+  }
+
+  /** Deliver every sleep and timeout whose deadline has passed. */
+  #expireTimers(): void {
+    const now = this.clock.now();
+    let entry: TimerEntry<Task> | undefined;
+    while ((entry = this.timers.popExpired(now)) !== undefined) {
+      const task = entry.owner!;
+      if (entry === task.sleepEntry) {
+        task.sleepEntry = undefined;
+        this.#reschedule(task, now, undefined, false);
+      } else if (entry === task.timeoutEntry) {
+        task.timeoutEntry = undefined;
+        task.timeout = null;
+        const err = new TaskTimeout(now);
+        task.abortSignal(err, true);
+        if (task.allowCancel && task.blocker !== null) this.#interrupt(task, err);
+        else task.cancelPending = err;
+      }
+    }
+    const next = this.timers.peekDeadline();
+    if (next !== undefined) this.#armTimer(next);
+  }
+
+  #armTimer(deadline: number): void {
+    if (this.clock !== realClock) return; // virtual time moves by advance() or autojump
+    if (deadline >= this.#timerDeadline && this.#timer !== undefined) return;
+    this.#clearTimer();
+    const ms = Math.min(MAX_TIMER_MS, Math.max(0, (deadline - this.clock.now()) * 1000));
+    this.#timer = setTimeout(this.#onTimer, Math.ceil(ms));
+    this.#timer.unref();
+    this.#timerDeadline = deadline;
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerDeadline = Number.POSITIVE_INFINITY;
+  }
+
+  #exited(task: Task, ok: boolean, value: unknown): void {
+    task.settle(ok, value);
+    task.terminated = true;
+    task.state = 'TERMINATED';
+    task.blocker = null;
+    task.cancelPending = null;
+    this.#setTimeoutEntry(task, null);
+    if (task.sleepEntry) this.timers.cancel(task.sleepEntry);
+    this.tasks.delete(task.id);
+    // As in Curio, the group hears of the end first (its waiter wakes first), then joiners.
+    task.taskGroup?._taskDone(task);
+    const joiners = task.joining.length;
+    task.joining.wakeAll();
+    if (!ok && task !== this.#main && !(value instanceof CancelledError) && joiners === 0 && task.taskGroup === null) {
+      this.#log(`Task Crash: ${task}\n${value instanceof Error ? value.stack : String(value)}`);
+    }
+    if (task === this.#main) {
+      // The run is over: stop scheduling; tasks still ready wait for the next run/close.
+      this.#running = false;
+      this.#mainDone?.resolve();
+    }
+    if (this.#current === task) this.#switch(task);
+    else if (this.#hasActivations) for (const a of this.activations) a.terminated?.(task);
+  }
+
+  #start(): void {
+    this.#running = true;
+    runningKernels.add(this);
+    if (this.#keepAlive === undefined) this.#keepAlive = setInterval(() => {}, 2 ** 30);
+    if (this.clock instanceof MockClock) {
+      this.clock._attach(() => {
+        this.#expireTimers();
+        if (this.#running && this.#current === null) this.#kick();
+      });
+    }
+    if (this.#signalsMode === 'cancel' && this.#sigintHandler === undefined) {
+      this.#sigintHandler = () => this.#onSigint();
+      process.on('SIGINT', this.#sigintHandler);
+    }
+    if (this.#hasActivations) for (const a of this.activations) a.activate?.(this);
+    this.#kick();
+  }
+
+  #stop(): void {
+    this.#running = false;
+    runningKernels.delete(this);
+    if (this.#keepAlive !== undefined) clearInterval(this.#keepAlive);
+    this.#keepAlive = undefined;
+    if (this.#immediate !== undefined) clearImmediate(this.#immediate);
+    this.#immediate = undefined;
+    if (this.#autojump !== undefined) clearTimeout(this.#autojump);
+    this.#autojump = undefined;
+    this.#clearTimer();
+    this.#cycleLeft = 0;
+    if (this.#sigintHandler !== undefined) {
+      process.off('SIGINT', this.#sigintHandler);
+      this.#sigintHandler = undefined;
+    }
+  }
+
+  /** @internal True while some SignalEvent/SignalQueue watches SIGINT. */
+  static sigintWatchers = 0;
+
+  #onSigint(): void {
+    if (Kernel.sigintWatchers > 0) return;
+    if (this.#interrupted) {
+      process.exit(130);
+    }
+    const err = new KeyboardInterrupt();
+    this.#interrupted = err;
+    process.exitCode = 130;
+    this.#shuttingDown = true;
+    const victims = [...this.tasks.values()].sort((a, b) => b.id - a.id);
+    for (const t of victims) this.cancelTask(t, err);
+  }
+}
+
+async function runTask(task: Task, args: never[]): Promise<unknown> {
+  // Park until the scheduler resumes the task for the first time.
+  await new Promise((ok, fail) => {
+    task.resumeOk = ok;
+    task.resumeFail = fail;
+  });
+  return task.fn(...args);
+}
+
+function notAFunction(where: string, value: unknown): CurioError {
+  const what = value instanceof Promise ? 'a promise' : typeof value;
+  return new CurioError(
+    `${where}() takes a function and its arguments, got ${what}: write ${where}(fn, arg) instead of ${where}(fn(arg))`,
+  );
+}

@@ -1,0 +1,5 @@
+/**
+ * Curio monitor: inspect and control running tasks.
+ * @packageDocumentation
+ */
+export {};

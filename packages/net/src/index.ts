@@ -1,0 +1,5 @@
+/**
+ * Curio networking: sockets, streams, files and servers.
+ * @packageDocumentation
+ */
+export {};

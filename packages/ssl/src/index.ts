@@ -1,0 +1,5 @@
+/**
+ * Curio TLS: SSL contexts and SSL sockets.
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * Curio subprocesses: Popen, run, checkOutput.
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * Curio synchronization: events, locks, semaphores, conditions, queues, signals.
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * Curio workers: run code in threads and processes.
+ * @packageDocumentation
+ */
+export {};
