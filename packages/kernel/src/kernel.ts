@@ -496,7 +496,9 @@ export class Kernel {
       if (next === undefined) return;
       clock._jumpTo(next);
       this.#expireTimers();
+      // A deadline may fire without waking anyone (a timeout made pending): jump again.
       if (this.#readyHead < this.#ready.length) this.#kick();
+      else this.#idle();
     };
     // setTimeout(0) lets pending I/O callbacks run first; a threshold waits longer.
     this.#autojump = setTimeout(jump, waitMs);
@@ -612,11 +614,9 @@ export class Kernel {
     }
   }
 
-  /** @internal True while some SignalEvent/SignalQueue watches SIGINT. */
-  static sigintWatchers = 0;
-
   #onSigint(): void {
-    if (Kernel.sigintWatchers > 0) return;
+    // Someone else (a SignalEvent/SignalQueue) owns SIGINT: it is theirs to handle.
+    if (process.listenerCount('SIGINT') > 1) return;
     if (this.#interrupted) {
       process.exit(130);
     }

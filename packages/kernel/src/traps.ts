@@ -40,8 +40,8 @@ export function spawn<A extends unknown[], R>(
   ...args: A
 ): Promise<Task<Awaited_<R>>>;
 export function spawn(first: unknown, ...rest: unknown[]): Promise<Task> {
-  const parent = currentTask();
   try {
+    const parent = currentTask();
     const [options, fn, args] = splitOptions(first, rest);
     return Promise.resolve(parent.kernel.spawn(parent, fn, args, options));
   } catch (err) {
@@ -63,11 +63,11 @@ export function splitOptions(first: unknown, rest: unknown[]): [SpawnOptions, An
  * Resolves to the kernel clock at wake-up. A cancellation point.
  */
 export function sleep(seconds: number): Promise<number> {
-  const task = currentTask();
-  if (typeof seconds !== 'number') {
-    return Promise.reject(new TypeError(`sleep() needs a number of seconds, got ${typeof seconds}`));
-  }
   try {
+    const task = currentTask();
+    if (typeof seconds !== 'number') {
+      throw new TypeError(`sleep() needs a number of seconds, got ${typeof seconds}`);
+    }
     return task.kernel.sleep(task, seconds);
   } catch (err) {
     return Promise.reject(err);
@@ -76,8 +76,12 @@ export function sleep(seconds: number): Promise<number> {
 
 /** Let every other ready task run, then continue (`sleep(0)`). */
 export function schedule(): Promise<number> {
-  const task = currentTask();
-  return task.kernel.yieldNow(task);
+  try {
+    const task = currentTask();
+    return task.kernel.yieldNow(task);
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 /** The kernel clock in seconds (monotonic; virtual under a MockClock). */
@@ -94,8 +98,12 @@ export function clock(): number {
  * This is the primitive for new kinds of blocking operations (sockets, pipes, workers).
  */
 export function suspend<T = void>(state: TaskState, blocker: Blocker): Promise<T> {
-  const task = currentTask();
-  return task.kernel.suspend<T>(task, state, blocker);
+  try {
+    const task = currentTask();
+    return task.kernel.suspend<T>(task, state, blocker);
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 /** Make a task blocked in {@link suspend} ready; its `suspend` resolves to `value`. */
@@ -159,8 +167,17 @@ class PromiseWait<T> implements Blocker {
  * const res = await awaitPromise(fetch(url, { signal: currentTask().signal }));
  */
 export function awaitPromise<T>(promise: PromiseLike<T>, options: AwaitPromiseOptions = {}): Promise<T> {
-  const task = currentTask();
-  if (options.signal?.aborted) return Promise.reject(options.signal.reason);
+  let task: Task;
+  try {
+    task = currentTask();
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  // Subscribe first, so a rejection of `promise` is always handled even if we never wait.
   const wait = new PromiseWait(promise, options.signal);
+  if (options.signal?.aborted) {
+    wait.unblock();
+    return Promise.reject(options.signal.reason);
+  }
   return task.kernel.suspend<T>(task, 'FUTURE_WAIT', wait);
 }

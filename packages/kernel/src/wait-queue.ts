@@ -39,8 +39,12 @@ export class WaitQueue<V = void> implements Blocker {
    * A cancellation point: a pending cancellation is raised instead of blocking.
    */
   wait(state: TaskState): Promise<V> {
-    const task = currentTask();
-    return task.kernel.suspend<V>(task, state, this);
+    try {
+      const task = currentTask();
+      return task.kernel.suspend<V>(task, state, this);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** @internal Blocker hook: enqueue the task. */

@@ -4,11 +4,11 @@
 // Curio's tests sleep for real (0.1–1.0 s). Here almost every test runs on a virtual clock:
 // with `autojump` the kernel jumps straight to the next deadline whenever every task is
 // blocked, so `sleep(1)` finishes instantly and the interleaving is deterministic.
-import { awaitPromise, MockClock, run } from '@curio/kernel';
+import { MockClock, run, WaitQueue } from '@curio/kernel';
 
-/** Runs `fn` as the main task of a fresh kernel on an auto-jumping virtual clock. */
+/** Runs `fn` as the main task of a fresh kernel on an auto-jumping virtual clock from 0. */
 export const runVirtual = <R>(fn: () => Promise<R>) =>
-  run({ clock: new MockClock({ autojump: true }), signals: 'default' }, fn);
+  run({ clock: new MockClock({ start: 0, autojump: true }), signals: 'default' }, fn);
 
 /**
  * Like `runVirtual`, but hands the clock to `fn` so a test can move time forward without
@@ -16,25 +16,23 @@ export const runVirtual = <R>(fn: () => Promise<R>) =>
  * event loop", which makes several deadlines expire in one go.
  */
 export const runWithClock = <R>(fn: (clock: MockClock) => Promise<R>) => {
-  const clock = new MockClock({ autojump: true });
+  const clock = new MockClock({ start: 0, autojump: true });
   return run({ clock, signals: 'default' }, () => fn(clock));
 };
 
 /**
  * A one-shot, kernel-only stand-in for `curio.Event` in tests that are not about Event:
- * `set()` is synchronous; `wait()` returns at once when set, else waits (a cancellation point)
- * on a promise that `set()` resolves.
+ * `set()` is synchronous and wakes the waiters (FIFO) through the kernel's WaitQueue, the
+ * scheduler primitive Curio's Event is built on; `wait()` returns at once when set, else
+ * blocks (a cancellation point).
  */
 export class Gate {
   #set = false;
-  #resolve!: () => void;
-  readonly #promise = new Promise<void>((resolve) => {
-    this.#resolve = resolve;
-  });
+  readonly #waiters = new WaitQueue();
 
   set(): void {
     this.#set = true;
-    this.#resolve();
+    this.#waiters.wakeAll();
   }
 
   isSet(): boolean {
@@ -42,7 +40,7 @@ export class Gate {
   }
 
   async wait(): Promise<void> {
-    if (!this.#set) await awaitPromise(this.#promise);
+    if (!this.#set) await this.#waiters.wait('EVENT_WAIT');
   }
 }
 

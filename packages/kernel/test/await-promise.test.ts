@@ -1,0 +1,102 @@
+// awaitPromise and task.signal: foreign promises as cancellation points (DESIGN §3).
+import { setTimeout as delay } from 'node:timers/promises';
+import { expect, test } from 'vitest';
+import {
+  awaitPromise,
+  currentTask,
+  run,
+  sleep,
+  spawn,
+  TaskCancelled,
+  TaskTimeout,
+  timeoutAfter,
+} from '@curio/kernel';
+
+test('awaitPromise resolves with the foreign value and lets other tasks run meanwhile', async () => {
+  const results: unknown[] = [];
+  await run(async () => {
+    const other = await spawn(async () => {
+      results.push('other runs');
+    });
+    const value = await awaitPromise(delay(10, 'foreign'));
+    results.push(value);
+    await other.join();
+  });
+  expect(results).toEqual(['other runs', 'foreign']);
+});
+
+test('awaitPromise rethrows the foreign rejection', async () => {
+  const err = await run(async () => {
+    try {
+      await awaitPromise(Promise.reject(new Error('boom')));
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return 'no error';
+  });
+  expect(err).toBe('boom');
+});
+
+test('a task in awaitPromise shows FUTURE_WAIT and is cancelled at once', async () => {
+  const results: unknown[] = [];
+  await run(async () => {
+    const never = new Promise<void>(() => {});
+    const t = await spawn(async () => {
+      try {
+        await awaitPromise(never);
+      } catch (e) {
+        results.push((e as Error).name);
+        throw e;
+      }
+    });
+    await sleep(0.01);
+    results.push(t.state);
+    await t.cancel();
+    results.push(t.terminated, t.exception instanceof TaskCancelled);
+  });
+  expect(results).toEqual(['FUTURE_WAIT', 'TaskCancelled', true, true]);
+});
+
+test('timeoutAfter interrupts awaitPromise, and task.signal aborts the foreign operation', async () => {
+  const results: unknown[] = [];
+  await run(async () => {
+    const signal = currentTask().signal;
+    try {
+      await timeoutAfter(0.02, () => awaitPromise(delay(5_000, 'late', { signal })));
+    } catch (e) {
+      results.push(e instanceof TaskTimeout, signal.aborted);
+    }
+    // The signal of the next operation is fresh again.
+    results.push(currentTask().signal.aborted);
+  });
+  expect(results).toEqual([true, true, false]);
+});
+
+test('awaitPromise with an aborted signal rejects with its reason', async () => {
+  const reason = await run(async () => {
+    const ctl = new AbortController();
+    const p = awaitPromise(new Promise(() => {}), { signal: ctl.signal });
+    ctl.abort(new Error('stop'));
+    try {
+      await p;
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return 'resolved';
+  });
+  expect(reason).toBe('stop');
+});
+
+test('cancelling a task aborts its signal with the cancellation error', async () => {
+  const results: unknown[] = [];
+  await run(async () => {
+    const t = await spawn(async () => {
+      const signal = currentTask().signal;
+      signal.addEventListener('abort', () => results.push(['aborted', (signal.reason as Error).name]));
+      await sleep(10);
+    });
+    await sleep(0.01);
+    await t.cancel();
+  });
+  expect(results).toEqual([['aborted', 'TaskCancelled']]);
+});

@@ -1,0 +1,124 @@
+// Bad use gets a clear, typed error — never a hang or an unhandled rejection.
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import {
+  CurioError,
+  currentTask,
+  ignoreAfter,
+  Kernel,
+  MockClock,
+  run,
+  sleep,
+  spawn,
+  timeoutAfter,
+} from '@curio/kernel';
+
+const unhandled: unknown[] = [];
+const onUnhandled = (err: unknown) => unhandled.push(err);
+beforeEach(() => {
+  unhandled.length = 0;
+  process.on('unhandledRejection', onUnhandled);
+});
+afterEach(() => {
+  process.off('unhandledRejection', onUnhandled);
+  expect(unhandled).toEqual([]);
+});
+
+test('run() inside a running kernel throws CurioError', async () => {
+  const err = await run(async () => {
+    try {
+      await run(async () => 1);
+      return undefined;
+    } catch (e) {
+      return e;
+    }
+  });
+  expect(err).toBeInstanceOf(CurioError);
+  expect((err as Error).message).toMatch(/already running/);
+});
+
+test('kernel operations outside a task throw CurioError', async () => {
+  expect(() => currentTask()).toThrow(CurioError);
+  expect(() => currentTask()).toThrow(/not inside a curio task/);
+  await expect(sleep(1)).rejects.toThrow(CurioError);
+  await expect(spawn(async () => {})).rejects.toThrow(/not inside a curio task/);
+});
+
+test('passing a started promise to spawn or run is a CurioError that says what to write', async () => {
+  const res = await run(async () => {
+    const promise = (async () => 1)();
+    try {
+      await spawn(promise as unknown as () => Promise<number>);
+    } catch (e) {
+      return e as Error;
+    }
+    return undefined;
+  });
+  expect(res).toBeInstanceOf(CurioError);
+  expect(res?.message).toMatch(/instead of spawn\(fn\(arg\)\)/);
+  await expect(run(Promise.resolve(1) as unknown as () => number)).rejects.toThrow(CurioError);
+});
+
+test('timeoutAfter with a negative or NaN duration is a CurioError', async () => {
+  const errors = await run(async () => {
+    const out: unknown[] = [];
+    for (const bad of [-1, Number.NaN]) {
+      try {
+        await timeoutAfter(bad, sleep, 0);
+      } catch (e) {
+        out.push(e instanceof CurioError);
+      }
+      try {
+        await ignoreAfter(bad, sleep, 0);
+      } catch (e) {
+        out.push(e instanceof CurioError);
+      }
+    }
+    return out;
+  });
+  expect(errors).toEqual([true, true, true, true]);
+});
+
+test('cancelling yourself with blocking: true is a CurioError; blocking: false works', async () => {
+  const results: unknown[] = [];
+  await run(async () => {
+    const me = currentTask();
+    try {
+      await me.cancel();
+    } catch (e) {
+      results.push(e instanceof CurioError);
+    }
+    await me.cancel({ blocking: false });
+    try {
+      await sleep(1);
+    } catch (e) {
+      results.push((e as Error).name);
+    }
+  });
+  expect(results).toEqual([true, 'TaskCancelled']);
+});
+
+test('spawning during shutdown is refused with CurioError', async () => {
+  const results: unknown[] = [];
+  await run({ clock: new MockClock({ autojump: true }) }, async () => {
+    await spawn(async () => {
+      try {
+        await sleep(100);
+      } finally {
+        try {
+          await spawn(async () => {});
+        } catch (e) {
+          results.push(e instanceof CurioError, (e as Error).message);
+        }
+      }
+    });
+    await sleep(0);
+  });
+  expect(results).toEqual([true, expect.stringMatching(/shutting down/)]);
+});
+
+test('a closed kernel refuses to run again', async () => {
+  const k = new Kernel();
+  expect(await k.run(async () => 42)).toBe(42);
+  await k.close();
+  await expect(k.run(async () => 1)).rejects.toThrow(/closed/);
+});
