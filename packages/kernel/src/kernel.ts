@@ -24,6 +24,7 @@ import {
   TaskTimeout,
 } from './errors.js';
 import { type Blocker, type CancellationSpec, Task, type TaskState } from './task.js';
+import { RingQueue } from './ring-queue.js';
 import { TimerHeap, type TimerEntry } from './timer-heap.js';
 
 /** Options of {@link Kernel} and {@link run}. */
@@ -57,7 +58,7 @@ const runningKernels: Set<Kernel> = globals[RUNNING_KERNELS] ?? (globals[RUNNING
 
 // How many cycles may follow each other in microtasks before the kernel yields to Node's
 // event loop for I/O and timers. Higher is faster for pure task switching, lower is fairer.
-const MAX_CHAINED_CYCLES = 64;
+const MAX_CHAINED_CYCLES = 256;
 // Longest single Node timer; longer deadlines re-arm (setTimeout caps at 2^31-1 ms).
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -96,9 +97,7 @@ export class Kernel {
   /** @internal Capture a stack at every suspension (set by debuggers and the monitor). */
   captureStacks = false;
 
-  // Ready queue: array + head index (shift() is O(n) on large arrays).
-  #ready: Task[] = [];
-  #readyHead = 0;
+  #ready = new RingQueue<Task>();
   #current: Task | null = null; // the baton holder
   #cycleLeft = 0; // tasks still to resume in the current cycle
   #chained = 0; // cycles run since the last yield to the event loop
@@ -294,10 +293,7 @@ export class Kernel {
   }
 
   #park<T>(task: Task): Promise<T> {
-    return new Promise<T>((ok, fail) => {
-      task.resumeOk = ok as (v: unknown) => void;
-      task.resumeFail = fail;
-    });
+    return new Promise<T>(task.parkExecutor as (ok: (v: T) => void, fail: (e: unknown) => void) => void);
   }
 
   /** @internal The sleep trap: resolves to the clock at wake-up. */
@@ -433,7 +429,7 @@ export class Kernel {
       this.#resume(this.#popReady());
       return;
     }
-    if (this.#readyHead < this.#ready.length && this.#chained < MAX_CHAINED_CYCLES) {
+    if (this.#ready.length > 0 && this.#chained < MAX_CHAINED_CYCLES) {
       this.#chained++;
       this.#startCycle();
       return;
@@ -442,20 +438,11 @@ export class Kernel {
   }
 
   #popReady(): Task {
-    const task = this.#ready[this.#readyHead]!;
-    this.#ready[this.#readyHead++] = undefined as unknown as Task;
-    if (this.#readyHead === this.#ready.length) {
-      this.#ready.length = 0;
-      this.#readyHead = 0;
-    } else if (this.#readyHead > 1024 && this.#readyHead * 2 > this.#ready.length) {
-      this.#ready = this.#ready.slice(this.#readyHead);
-      this.#readyHead = 0;
-    }
-    return task;
+    return this.#ready.shift()!;
   }
 
   #startCycle(): void {
-    this.#cycleLeft = this.#ready.length - this.#readyHead - 1;
+    this.#cycleLeft = this.#ready.length - 1;
     this.#resume(this.#popReady());
   }
 
@@ -476,7 +463,7 @@ export class Kernel {
     if (this.#cycleLeft > 0) {
       this.#cycleLeft--;
       this.#resume(this.#popReady());
-    } else if (this.#readyHead < this.#ready.length) {
+    } else if (this.#ready.length > 0) {
       this.#startCycle();
     } else {
       this.#idle();
@@ -491,13 +478,13 @@ export class Kernel {
     const waitMs = this.#externalWaits > 0 ? Math.max(clock.autojumpThreshold * 1000, 50) : clock.autojumpThreshold * 1000;
     const jump = () => {
       this.#autojump = undefined;
-      if (!this.#running || this.#current !== null || this.#readyHead < this.#ready.length) return;
+      if (!this.#running || this.#current !== null || this.#ready.length > 0) return;
       const next = this.timers.peekDeadline();
       if (next === undefined) return;
       clock._jumpTo(next);
       this.#expireTimers();
       // A deadline may fire without waking anyone (a timeout made pending): jump again.
-      if (this.#readyHead < this.#ready.length) this.#kick();
+      if (this.#ready.length > 0) this.#kick();
       else this.#idle();
     };
     // setTimeout(0) lets pending I/O callbacks run first; a threshold waits longer.
@@ -631,10 +618,7 @@ export class Kernel {
 
 async function runTask(task: Task, args: never[]): Promise<unknown> {
   // Park until the scheduler resumes the task for the first time.
-  await new Promise((ok, fail) => {
-    task.resumeOk = ok;
-    task.resumeFail = fail;
-  });
+  await new Promise(task.parkExecutor);
   return task.fn(...args);
 }
 

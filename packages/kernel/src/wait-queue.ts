@@ -5,6 +5,7 @@
  * @module
  */
 import { currentTask } from './current.js';
+import { RingQueue } from './ring-queue.js';
 import type { Blocker, Task, TaskState } from './task.js';
 
 /**
@@ -16,22 +17,16 @@ import type { Blocker, Task, TaskState } from './task.js';
  * waiters.wakeAll();                  // in another
  */
 export class WaitQueue<V = void> implements Blocker {
-  // A ring would avoid shift(); arrays with a head index are as fast and simpler to compact.
-  #tasks: (Task | undefined)[] = [];
-  #head = 0;
-  #count = 0;
+  readonly #tasks = new RingQueue<Task>();
 
   /** Number of tasks waiting. */
   get length(): number {
-    return this.#count;
+    return this.#tasks.length;
   }
 
   /** The waiting tasks, oldest first. */
-  *[Symbol.iterator](): IterableIterator<Task> {
-    for (let i = this.#head; i < this.#tasks.length; i++) {
-      const t = this.#tasks[i];
-      if (t !== undefined) yield t;
-    }
+  [Symbol.iterator](): IterableIterator<Task> {
+    return this.#tasks[Symbol.iterator]();
   }
 
   /**
@@ -50,33 +45,18 @@ export class WaitQueue<V = void> implements Blocker {
   /** @internal Blocker hook: enqueue the task. */
   block(task: Task): void {
     this.#tasks.push(task);
-    this.#count++;
   }
 
   /** @internal Blocker hook: the task was cancelled while waiting; forget it. */
   unblock(task: Task): void {
-    const tasks = this.#tasks;
-    const i = tasks.indexOf(task, this.#head);
-    if (i < 0) return;
-    tasks[i] = undefined;
-    this.#count--;
-    this.#trim();
+    this.#tasks.remove(task);
   }
 
   /** Wake the oldest waiter with `value`; returns it, or `undefined` if none waited. */
   wakeOne(value?: V): Task | undefined {
-    const tasks = this.#tasks;
-    while (this.#head < tasks.length) {
-      const task = tasks[this.#head];
-      tasks[this.#head++] = undefined;
-      if (task !== undefined) {
-        this.#count--;
-        this.#trim();
-        task.kernel.wake(task, value);
-        return task;
-      }
-    }
-    return undefined;
+    const task = this.#tasks.shift();
+    if (task !== undefined) task.kernel.wake(task, value);
+    return task;
   }
 
   /** Wake up to `n` waiters, oldest first; returns how many were woken. */
@@ -88,17 +68,6 @@ export class WaitQueue<V = void> implements Blocker {
 
   /** Wake every waiter; returns how many were woken. */
   wakeAll(value?: V): number {
-    return this.wake(this.#count, value);
-  }
-
-  #trim(): void {
-    const tasks = this.#tasks;
-    if (this.#count === 0) {
-      tasks.length = 0;
-      this.#head = 0;
-    } else if (this.#head > 32 && this.#head * 2 > tasks.length) {
-      this.#tasks = tasks.slice(this.#head);
-      this.#head = 0;
-    }
+    return this.wake(this.#tasks.length, value);
   }
 }

@@ -1,0 +1,74 @@
+/**
+ * @internal A FIFO on a growable ring buffer: O(1) push/shift without the re-allocation
+ * churn of `Array.prototype.shift` or of truncating arrays, and O(n) removal by identity
+ * (a hole that `shift` skips) for cancelled waiters. The ready queue and every WaitQueue use it.
+ * @module
+ */
+export class RingQueue<T> {
+  #buf: (T | undefined)[] = new Array(16);
+  #mask = 15;
+  #head = 0;
+  #tail = 0;
+  #holes = 0;
+
+  /** Number of items (holes excluded). */
+  get length(): number {
+    return this.#tail - this.#head - this.#holes;
+  }
+
+  push(item: T): void {
+    if (this.#tail - this.#head === this.#buf.length) this.#grow();
+    this.#buf[this.#tail++ & this.#mask] = item;
+  }
+
+  /** Remove and return the oldest item, or `undefined` when empty. */
+  shift(): T | undefined {
+    const buf = this.#buf;
+    while (this.#head < this.#tail) {
+      const i = this.#head++ & this.#mask;
+      const item = buf[i];
+      buf[i] = undefined;
+      if (item !== undefined) {
+        if (this.#head === this.#tail) this.#head = this.#tail = 0;
+        return item;
+      }
+      this.#holes--;
+    }
+    this.#head = this.#tail = 0;
+    return undefined;
+  }
+
+  /** Remove `item` wherever it is; returns whether it was there. */
+  remove(item: T): boolean {
+    const buf = this.#buf;
+    for (let n = this.#head; n < this.#tail; n++) {
+      const i = n & this.#mask;
+      if (buf[i] === item) {
+        buf[i] = undefined;
+        if (n === this.#tail - 1) this.#tail--;
+        else this.#holes++;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Items oldest first. */
+  *[Symbol.iterator](): IterableIterator<T> {
+    for (let n = this.#head; n < this.#tail; n++) {
+      const item = this.#buf[n & this.#mask];
+      if (item !== undefined) yield item;
+    }
+  }
+
+  #grow(): void {
+    const old = this.#buf;
+    const next: (T | undefined)[] = new Array(old.length * 2);
+    let j = 0;
+    for (let n = this.#head; n < this.#tail; n++) next[j++] = old[n & this.#mask];
+    this.#buf = next;
+    this.#mask = next.length - 1;
+    this.#head = 0;
+    this.#tail = j;
+  }
+}
