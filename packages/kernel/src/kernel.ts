@@ -293,7 +293,8 @@ export class Kernel {
   }
 
   #park<T>(task: Task): Promise<T> {
-    return new Promise<T>(task.parkExecutor as (ok: (v: T) => void, fail: (e: unknown) => void) => void);
+    parking = task;
+    return new Promise<T>(parkExecutor as (ok: (v: T) => void, fail: (e: unknown) => void) => void);
   }
 
   /** @internal The sleep trap: resolves to the clock at wake-up. */
@@ -352,14 +353,11 @@ export class Kernel {
   #newTask(fn: (...args: never[]) => unknown, args: never[], parent: Task | undefined, name: string | undefined, daemon: boolean): Task {
     const task = new Task(this, this.#nextId++, fn, parent, name, daemon);
     this.tasks.set(task.id, task);
-    const started = taskStorage.run(task, runTask, task, args);
+    task.start = fn;
+    task.startArgs = args;
     task.state = 'READY';
     this.#ready.push(task);
     if (this.#current === null && this.#running) this.#kick();
-    started.then(
-      (value) => this.#exited(task, true, value),
-      (error) => this.#exited(task, false, error),
-    );
     if (this.#hasActivations) for (const a of this.activations) a.created?.(task);
     return task;
   }
@@ -370,8 +368,7 @@ export class Kernel {
     }
     if (task.blocker.external) this.#externalWaits--;
     task.blocker = null;
-    task.trapValue = value;
-    task.trapError = error;
+    task.trapValue = failed ? error : value;
     task.trapFailed = failed;
     task.state = 'READY';
     this.#ready.push(task);
@@ -399,17 +396,22 @@ export class Kernel {
     // Watchdog: if the microtask queue drains while this task still holds the baton, it is
     // awaiting a promise the kernel does not own; #poll then takes the baton back.
     if (this.#immediate === undefined) this.#immediate = setImmediate(this.#onImmediate);
+    if (task.start !== undefined) {
+      // First run. Start it from a microtask, never synchronously: we may be inside another
+      // task's trap, and nesting task bodies would grow the stack with every new task.
+      starting.push(task);
+      queueMicrotask(startNext);
+      return;
+    }
     const ok = task.resumeOk!;
     const fail = task.resumeFail!;
     task.resumeOk = task.resumeFail = undefined;
+    const value = task.trapValue;
+    task.trapValue = undefined;
     if (task.trapFailed) {
-      const err = task.trapError;
-      task.trapError = undefined;
       task.trapFailed = false;
-      fail(err);
+      fail(value);
     } else {
-      const value = task.trapValue;
-      task.trapValue = undefined;
       ok(value);
     }
   }
@@ -541,7 +543,8 @@ export class Kernel {
     this.#timerDeadline = Number.POSITIVE_INFINITY;
   }
 
-  #exited(task: Task, ok: boolean, value: unknown): void {
+  /** @internal The task's function returned (`ok`) or threw. Called by the task itself. */
+  exited(task: Task, ok: boolean, value: unknown): void {
     task.settle(ok, value);
     task.terminated = true;
     task.state = 'TERMINATED';
@@ -552,8 +555,8 @@ export class Kernel {
     this.tasks.delete(task.id);
     // As in Curio, the group hears of the end first (its waiter wakes first), then joiners.
     task.taskGroup?._taskDone(task);
-    const joiners = task.joining.length;
-    task.joining.wakeAll();
+    const joiners = task.joinerCount;
+    if (joiners > 0) task.joining.wakeAll();
     if (!ok && task !== this.#main && !(value instanceof CancelledError) && joiners === 0 && task.taskGroup === null) {
       this.#log(`Task Crash: ${task}\n${value instanceof Error ? value.stack : String(value)}`);
     }
@@ -616,10 +619,45 @@ export class Kernel {
   }
 }
 
-async function runTask(task: Task, args: never[]): Promise<unknown> {
-  // Park until the scheduler resumes the task for the first time.
-  await new Promise(task.parkExecutor);
-  return task.fn(...args);
+// The task being parked: read synchronously by the shared promise executor below, which
+// saves allocating a closure per suspension.
+let parking: Task | undefined;
+function parkExecutor(ok: (value: unknown) => void, fail: (error: unknown) => void): void {
+  const task = parking!;
+  parking = undefined;
+  task.resumeOk = ok;
+  task.resumeFail = fail;
+}
+
+// Tasks resumed for the first time, in order; each has one startNext microtask queued.
+const starting = new RingQueue<Task>();
+
+function startNext(): void {
+  const task = starting.shift()!;
+  taskStorage.run(task, startTask, task);
+}
+
+/** Call the task's function (inside its AsyncLocalStorage context) and watch its outcome. */
+function startTask(task: Task): void {
+  const fn = task.start!;
+  const args = task.startArgs!;
+  task.start = task.startArgs = undefined;
+  let result: unknown;
+  try {
+    result = fn(...args);
+  } catch (err) {
+    task.kernel.exited(task, false, err);
+    return;
+  }
+  if (result instanceof Promise) {
+    // Two small closures instead of a wrapping async function: an idle task stays lean.
+    result.then(
+      (value) => task.kernel.exited(task, true, value),
+      (error) => task.kernel.exited(task, false, error),
+    );
+  } else {
+    task.kernel.exited(task, true, result);
+  }
 }
 
 function notAFunction(where: string, value: unknown): CurioError {

@@ -5,8 +5,9 @@
  * @module
  */
 export class RingQueue<T> {
-  #buf: (T | undefined)[] = new Array(16);
-  #mask = 15;
+  // Starts empty: most queues (a task's joiners, an idle lock) never hold anything.
+  #buf: (T | undefined)[] = [];
+  #mask = -1;
   #head = 0;
   #tail = 0;
   #holes = 0;
@@ -63,7 +64,7 @@ export class RingQueue<T> {
 
   #grow(): void {
     const old = this.#buf;
-    const next: (T | undefined)[] = new Array(old.length * 2);
+    const next: (T | undefined)[] = new Array(Math.max(4, old.length * 2));
     let j = 0;
     for (let n = this.#head; n < this.#tail; n++) next[j++] = old[n & this.#mask];
     this.#buf = next;

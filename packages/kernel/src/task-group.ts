@@ -4,6 +4,7 @@
  * cancellation) makes the group cancel the rest and throw `TaskGroupError` when it joins.
  * @module
  */
+import { disableCancellation } from './cancellation.js';
 import { currentTask } from './current.js';
 import { CancelledError, CurioError, TaskGroupError } from './errors.js';
 import type { SpawnOptions } from './kernel.js';
@@ -229,10 +230,17 @@ export class TaskGroup<R = unknown> implements TaskGroupMembership, AsyncIterabl
   }
 }
 
-/** Cancel tasks in the given order: every cancellation issued first, then each waited for. */
+/**
+ * Cancel tasks in the given order: every cancellation issued first, then each waited for.
+ * The wait is shielded: a cancellation or timeout of the caller that arrives meanwhile stays
+ * pending until the members have ended, so a group never abandons a member mid-cleanup.
+ */
 async function cancelAll(tasks: Task[]): Promise<void> {
+  if (tasks.length === 0) return;
   for (const t of tasks) await t.cancel({ blocking: false });
-  for (const t of tasks) await t.wait();
+  await disableCancellation(async () => {
+    for (const t of tasks) await t.wait();
+  });
 }
 
 /**

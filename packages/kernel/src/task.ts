@@ -80,8 +80,6 @@ export class Task<R = unknown> {
   joined = false;
   /** @internal The kernel that runs this task. */
   readonly kernel: Kernel;
-  /** @internal Tasks waiting in `join()`/`wait()`. */
-  readonly joining: WaitQueue = new WaitQueue();
   /** @internal Cancellation to deliver at the next blocking trap. */
   cancelPending: Error | null = null;
   /** @internal False inside `disableCancellation`. */
@@ -94,8 +92,6 @@ export class Task<R = unknown> {
   timeoutEntry: TimerEntry<Task> | undefined = undefined;
   /** @internal Heap entry of the pending sleep. */
   sleepEntry: TimerEntry<Task> | undefined = undefined;
-  /** @internal Deadlines of the enclosing timeout blocks, outermost first. */
-  readonly deadlines: (number | null)[] = [];
   /** @internal Task group this task belongs to. */
   taskGroup: TaskGroupMembership | null = null;
   /** @internal Values of TaskLocals (copied from the parent at spawn). */
@@ -104,24 +100,20 @@ export class Task<R = unknown> {
   resumeOk: ((value: unknown) => void) | undefined = undefined;
   /** @internal */
   resumeFail: ((error: unknown) => void) | undefined = undefined;
-  /** @internal Promise executor reused by every suspension (saves a closure per block). */
-  readonly parkExecutor = (ok: (value: unknown) => void, fail: (error: unknown) => void): void => {
-    this.resumeOk = ok;
-    this.resumeFail = fail;
-  };
-  /** @internal Value or error delivered at the next resume. */
-  trapValue: unknown = undefined;
+  /** @internal The function and arguments, until the first run starts it. */
+  start: ((...args: never[]) => unknown) | undefined = undefined;
   /** @internal */
-  trapError: unknown = undefined;
+  startArgs: never[] | undefined = undefined;
+  /** @internal Value (or, if `trapFailed`, error) delivered at the next resume. */
+  trapValue: unknown = undefined;
   /** @internal */
   trapFailed = false;
   /** @internal Stack captured at the latest suspension, for `where()`/`traceback()`. */
   suspendStack: string | undefined = undefined;
-  /** @internal The function the task runs. */
-  readonly fn: (...args: never[]) => unknown;
-
-  #result: R | typeof NO_RESULT = NO_RESULT;
-  #exception: unknown = undefined;
+  // Lazily created: most tasks are never joined by a waiting task nor run a timeout block.
+  #joining: WaitQueue | undefined = undefined;
+  #deadlines: (number | null)[] | undefined = undefined;
+  #outcome: unknown = NO_RESULT; // the result, or the error when #failed
   #failed = false;
   #abort: AbortController | undefined = undefined;
   #abortedByTimeout = false;
@@ -137,7 +129,6 @@ export class Task<R = unknown> {
   ) {
     this.kernel = kernel;
     this.id = id;
-    this.fn = fn;
     this.parentId = parent?.id ?? null;
     this.name = name ?? (fn.name || 'anonymous');
     this.daemon = daemon;
@@ -151,14 +142,29 @@ export class Task<R = unknown> {
   get result(): R {
     if (!this.terminated) throw new CurioError(`${this} has not terminated: await task.join() first`);
     this.joined = true;
-    if (this.#failed) throw this.#exception;
-    return this.#result as R;
+    if (this.#failed) throw this.#outcome;
+    return this.#outcome as R;
   }
 
   /** The error the task ended with, or `undefined`. Throws if it has not terminated. */
   get exception(): unknown {
     if (!this.terminated) throw new CurioError(`${this} has not terminated: await task.wait() first`);
-    return this.#failed ? this.#exception : undefined;
+    return this.#failed ? this.#outcome : undefined;
+  }
+
+  /** @internal Tasks waiting in `join()`/`wait()`. */
+  get joining(): WaitQueue {
+    return (this.#joining ??= new WaitQueue());
+  }
+
+  /** @internal Number of tasks waiting for this one to end. */
+  get joinerCount(): number {
+    return this.#joining?.length ?? 0;
+  }
+
+  /** @internal Deadlines of the enclosing timeout blocks, outermost first. */
+  get deadlines(): (number | null)[] {
+    return (this.#deadlines ??= []);
   }
 
   /** @internal True if the task ended with an error. */
@@ -189,11 +195,8 @@ export class Task<R = unknown> {
 
   /** @internal Record the outcome. */
   settle(ok: boolean, value: unknown): void {
-    if (ok) this.#result = value as R;
-    else {
-      this.#failed = true;
-      this.#exception = value;
-    }
+    this.#outcome = value;
+    this.#failed = !ok;
   }
 
   /**
@@ -205,11 +208,11 @@ export class Task<R = unknown> {
     this.taskGroup?._taskDiscard(this);
     this.joined = true;
     if (this.#failed) {
-      throw new TaskError(`${this} failed: ${describe(this.#exception)} (see .cause)`, {
-        cause: this.#exception,
+      throw new TaskError(`${this} failed: ${describe(this.#outcome)} (see .cause)`, {
+        cause: this.#outcome,
       });
     }
-    return this.#result as R;
+    return this.#outcome as R;
   }
 
   /** Wait for the task to end, without collecting its outcome. */
