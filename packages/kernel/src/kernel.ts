@@ -431,12 +431,17 @@ export class Kernel {
       this.#resume(this.#popReady());
       return;
     }
-    if (this.#ready.length > 0 && this.#chained < MAX_CHAINED_CYCLES) {
-      this.#chained++;
-      this.#startCycle();
+    if (this.#ready.length > 0) {
+      if (this.#chained < MAX_CHAINED_CYCLES) {
+        this.#chained++;
+        this.#startCycle();
+      } else {
+        this.#kick(); // let Node deliver I/O and timers before the next cycle
+      }
       return;
     }
-    this.#kick();
+    // Nothing is ready: Node callbacks (I/O, timers) will wake someone and kick us.
+    this.#idle();
   }
 
   #popReady(): Task {
