@@ -1,15 +1,17 @@
 // Benchmarks of @curio/kernel against the same workloads on plain promises/async functions,
 // Effection 4 and Effect, measured in the same process run.
 //
-//   node --expose-gc bench/run.mjs [--quick] [--samples N] [--json out.json] [--only name,...]
+//   node --expose-gc bench/run.mjs [--quick] [--samples N] [--json out.json] [--only workload,...]
+//                                  [--impls curio,plain,effection,effect]
 //
 // Build first (`pnpm --filter @curio/kernel build`): this imports ../dist/index.js.
 // Harness: every workload is run once per implementation to warm up, then SAMPLES times,
 // implementations interleaved round by round (so drift hits all of them alike); the median
 // sample is reported. Switch workloads size themselves to ~TARGET_MS per sample (Effection's
 // sleep(0) is a 1 ms setTimeout, so it gets far fewer iterations).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { run as curioRun, sleep as curioSleep, spawn as curioSpawn, WaitQueue } from '../dist/index.js';
 import * as effection from 'effection';
@@ -22,10 +24,11 @@ const option = (name, fallback) => {
   return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
 };
 const QUICK = flag('--quick');
-const SAMPLES = Number(option('--samples', QUICK ? 3 : 7));
+const SAMPLES = Number(option('--samples', QUICK ? 3 : 5));
 const TARGET_MS = QUICK ? 40 : 120;
 const JSON_OUT = option('--json', undefined);
 const ONLY = option('--only', undefined)?.split(',');
+const IMPLS_ONLY = option('--impls', undefined)?.split(','); // e.g. --impls curio for profiling
 const BATCH = 100_000; // spawn+join batch and idle tasks
 const CANCEL_BATCH = QUICK ? 10_000 : 20_000;
 
@@ -470,13 +473,41 @@ const idleMemory = {
 
 const IMPLS = ['curio', 'plain', 'effection', 'effect'];
 
+// n: operations per sample; a number, 'auto' (calibrated to TARGET_MS per sample), or an
+// object with per-implementation overrides. Effection's spawn costs ~100× the others, so it
+// gets smaller batches to keep a whole run within ~2 minutes (per-op figures stay comparable).
 const WORKLOADS = [
-  { key: 'spawnJoin', title: '1. spawn + join, batch of 100k (per task)', impls: spawnJoin, n: BATCH, unit: 'µs' },
+  {
+    key: 'spawnJoin',
+    title: '1. spawn + join, batch of 100k (per task)',
+    impls: spawnJoin,
+    n: { default: BATCH, effection: QUICK ? 1000 : 2000 },
+    unit: 'µs',
+  },
   { key: 'yieldSwitch', title: '2a. sleep(0)/yield ping-pong (per switch)', impls: yieldPingPong, n: 'auto', unit: 'ns' },
   { key: 'eventSwitch', title: '2b. Event ping-pong (per switch)', impls: eventPingPong, n: 'auto', unit: 'ns' },
-  { key: 'waitQueueSwitch', title: "2b'. bare WaitQueue ping-pong (per switch)", impls: waitQueuePingPong, n: 'auto', unit: 'ns' },
-  { key: 'cancelWait', title: '3. cancel a blocked task + wait (per task)', impls: cancelWait, n: CANCEL_BATCH, unit: 'µs' },
-  { key: 'idleMemory', title: '4. heap per idle task, 100k blocked', impls: idleMemory, n: BATCH, unit: 'B' },
+  {
+    key: 'waitQueueSwitch',
+    title: "2b'. bare WaitQueue ping-pong (per switch)",
+    impls: waitQueuePingPong,
+    n: 'auto',
+    unit: 'ns',
+  },
+  {
+    key: 'cancelWait',
+    title: '3. cancel a blocked task + wait (per task)',
+    impls: cancelWait,
+    n: { default: CANCEL_BATCH, effection: 2000 },
+    unit: 'µs',
+  },
+  {
+    key: 'idleMemory',
+    title: '4. heap per idle task, 100k blocked',
+    impls: idleMemory,
+    n: { default: BATCH, effection: QUICK ? 2000 : 5000 },
+    unit: 'B',
+    warmup: 0.05,
+  },
 ];
 
 /** Per-op value in the workload's unit. */
@@ -488,23 +519,28 @@ function perOp(unit, n, m) {
 
 /** Pick n so one sample takes about TARGET_MS (switch workloads). */
 async function calibrate(fn) {
-  let n = 64;
+  let n = 256;
   for (;;) {
     const { ms } = await fn(n);
-    if (ms >= TARGET_MS / 8 || n >= 1 << 24) {
+    if (ms >= TARGET_MS / 4 || n >= 1 << 24) {
       const scaled = Math.ceil((n * TARGET_MS) / Math.max(ms, 0.001));
       return Math.max(2, Math.min(scaled, 1 << 24)) & ~1;
     }
-    n *= ms < TARGET_MS / 100 ? 16 : 4;
+    n *= ms < TARGET_MS / 64 ? 16 : 4;
   }
 }
 
 async function runWorkload(w) {
-  const names = IMPLS.filter((k) => w.impls[k]);
+  const names = IMPLS.filter((k) => w.impls[k] && (!IMPLS_ONLY || IMPLS_ONLY.includes(k)));
   const sizes = {};
   for (const k of names) {
-    sizes[k] = w.n === 'auto' ? await calibrate(w.impls[k]) : w.n;
-    await w.impls[k](sizes[k]); // warm-up
+    if (w.n === 'auto') {
+      await w.impls[k](256); // warm-up, then size
+      sizes[k] = await calibrate(w.impls[k]);
+    } else {
+      sizes[k] = typeof w.n === 'number' ? w.n : (w.n[k] ?? w.n.default);
+      await w.impls[k](Math.max(2, Math.round(sizes[k] * (w.warmup ?? 1)))); // warm-up
+    }
   }
   const samples = Object.fromEntries(names.map((k) => [k, []]));
   for (let s = 0; s < SAMPLES; s++) {
@@ -547,8 +583,18 @@ function table(results) {
 
 const require = createRequire(import.meta.url);
 const versionOf = (pkg) => {
+  // Some packages do not export ./package.json: find it above the resolved entry point.
   try {
-    return JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')).version;
+    let dir = dirname(require.resolve(pkg));
+    for (;;) {
+      const file = join(dir, 'package.json');
+      if (existsSync(file)) {
+        const json = JSON.parse(readFileSync(file, 'utf8'));
+        if (json.name === pkg) return json.version;
+      }
+      if (dirname(dir) === dir) return '?';
+      dir = dirname(dir);
+    }
   } catch {
     return '?';
   }

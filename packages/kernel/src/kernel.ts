@@ -325,12 +325,19 @@ export class Kernel {
   /** @internal Restore the timeout that was in force before a block; returns the clock. */
   unsetTimeout(task: Task, previous: number | null): number {
     const now = this.clock.now();
-    this.#setTimeoutEntry(task, previous);
-    // A TaskTimeout still pending belongs to the block being left: drop it. (If the
-    // restored outer deadline already passed, the timer fires at the next blocking call.)
-    if (!(previous !== null && previous < now) && task.cancelPending instanceof TaskTimeout) {
-      task.cancelPending = null;
+    if (previous !== null && previous <= now) {
+      // The enclosing deadline passed while the inner block ran: it fires at the next
+      // blocking call. A TaskTimeout still pending is the inner block's (stale): replace it.
+      this.#setTimeoutEntry(task, null);
+      task.timeout = previous;
+      if (task.cancelPending === null || task.cancelPending instanceof TaskTimeout) {
+        task.cancelPending = new TaskTimeout(now);
+      }
+      return now;
     }
+    this.#setTimeoutEntry(task, previous);
+    // A TaskTimeout still pending belongs to the block being left: drop it.
+    if (task.cancelPending instanceof TaskTimeout) task.cancelPending = null;
     return now;
   }
 

@@ -382,7 +382,12 @@ describe('isCancellation and task.signal', () => {
       await t.cancel();
       results.push('cancelled');
     });
-    expect(results).toEqual([false, 'aborted with TaskCancelled', 'finally: aborted=true', 'cancelled']);
+    expect(results).toEqual([
+      false,
+      'aborted with TaskCancelled',
+      'finally: aborted=true',
+      'cancelled',
+    ]);
   });
 
   test('awaitPromise(promise, { signal }) is interrupted by a timeout', async () => {

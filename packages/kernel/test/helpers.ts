@@ -49,7 +49,8 @@ export const forever = () => new Gate().wait();
 
 /** Curio's `x + y` that raises `TypeError` when the operands' types differ (`child(3, 'bad')`). */
 export function add(x: unknown, y: unknown): number | string {
-  if (typeof x !== typeof y) throw new TypeError(`unsupported operand types: ${typeof x} + ${typeof y}`);
+  if (typeof x !== typeof y)
+    throw new TypeError(`unsupported operand types: ${typeof x} + ${typeof y}`);
   return (x as number) + (y as number);
 }
 

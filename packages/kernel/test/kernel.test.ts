@@ -29,6 +29,7 @@ import {
   spawn,
   type Task,
   traptrace,
+  WaitQueue,
 } from '@curio/kernel';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { caught, runVirtual } from './helpers.js';
@@ -154,11 +155,14 @@ describe('clock and sleep', () => {
 
   test('the virtual clock starts where MockClock says and jumps to deadlines', async () => {
     const results: number[] = [];
-    await run({ clock: new MockClock({ start: 100, autojump: true }), signals: 'default' }, async () => {
-      results.push(clock());
-      results.push(await sleep(3600));
-      results.push(clock());
-    });
+    await run(
+      { clock: new MockClock({ start: 100, autojump: true }), signals: 'default' },
+      async () => {
+        results.push(clock());
+        results.push(await sleep(3600));
+        results.push(clock());
+      },
+    );
     expect(results).toEqual([100, 3700, 3700]);
   });
 
@@ -197,7 +201,11 @@ describe('Kernel', () => {
     const k = new Kernel({ clock: new MockClock({ autojump: true }), signals: 'default' });
     try {
       expect(await k.run(async () => 1)).toBe(1);
-      expect(await k.run(async (x: number) => (await sleep(1), x + 1), 1)).toBe(2);
+      const plusOne = async (x: number) => {
+        await sleep(1);
+        return x + 1;
+      };
+      expect(await k.run(plusOne, 1)).toBe(2);
     } finally {
       await k.close();
     }
@@ -306,8 +314,49 @@ describe('starvation', () => {
   });
 
   test('two tasks handing work back and forth do not starve a third (test_ping_pong_starvation)', async () => {
-    // Curio uses two Queues; kernel-only here: each hand-off resolves a promise the other
-    // task waits on (queue-based ping-pong is in sync-interop.test.ts).
+    // Curio uses two Queues; here a minimal kernel-only queue on WaitQueue (the scheduler
+    // wait/wake primitive Curio's Queue is built on).
+    class Mailbox<T> {
+      readonly #items: T[] = [];
+      readonly #getters = new WaitQueue();
+      put(item: T): void {
+        this.#items.push(item);
+        this.#getters.wakeOne();
+      }
+      async get(): Promise<T> {
+        while (this.#items.length === 0) await this.#getters.wait('QUEUE_GET');
+        return this.#items.shift()!;
+      }
+    }
+    let handoffs = 0;
+    async function pingpong(inq: Mailbox<string>, outq: Mailbox<string>) {
+      while (true) {
+        const item = await inq.get();
+        handoffs++;
+        outq.put(item);
+      }
+    }
+    async function iWillSurvive() {
+      for (let i = 0; i < 10; i++) await sleep(0);
+      return 'i survived!';
+    }
+    const result = await runVirtual(async () => {
+      const q1 = new Mailbox<string>();
+      const q2 = new Mailbox<string>();
+      q1.put('something');
+      const pp1 = await spawn(pingpong, q1, q2);
+      const pp2 = await spawn(pingpong, q2, q1);
+      const iws = await spawn(iWillSurvive);
+      const r = await iws.join();
+      await pp1.cancel();
+      await pp2.cancel();
+      return r;
+    });
+    expect(result).toBe('i survived!');
+    expect(handoffs).toBeGreaterThan(0);
+  });
+
+  test('tasks handing work back and forth through foreign promises do not starve a third', async () => {
     let handoffs = 0;
     const mailbox: Array<(() => void) | undefined> = [undefined, undefined];
     const pending: Array<Promise<void> | undefined> = [undefined, undefined];

@@ -243,11 +243,24 @@ describe('TaskGroup (Curio test_task.py)', () => {
           t3 = await g.spawn(waitingChild, 3, 'bad');
         }),
       );
-      results.push(e instanceof TaskGroupError, e instanceof AggregateError, e instanceof CurioError);
+      results.push(
+        e instanceof TaskGroupError,
+        e instanceof AggregateError,
+        e instanceof CurioError,
+      );
       const tge = e as TaskGroupError;
-      results.push(tge.errors.length, tge.errors[0] instanceof TypeError, tge.cause === tge.errors[0]);
+      results.push(
+        tge.errors.length,
+        tge.errors[0] instanceof TypeError,
+        tge.cause === tge.errors[0],
+      );
       results.push(tge.tasks.length === 1 && tge.tasks[0] === t3);
-      results.push(t3.exception instanceof TypeError, g.completed === t3, t1.cancelled, t2.cancelled);
+      results.push(
+        t3.exception instanceof TypeError,
+        g.completed === t3,
+        t1.cancelled,
+        t2.cancelled,
+      );
     });
     expect(results).toEqual([true, true, true, 1, true, true, true, true, true, true, true]);
   });
@@ -332,7 +345,9 @@ describe('TaskGroup (Curio test_task.py)', () => {
         results.push('not here');
       } catch (e) {
         if (e instanceof CancelledError) {
-          results.push(`group raised ${e instanceof TaskCancelled ? 'TaskCancelled' : 'CancelledError'}`);
+          results.push(
+            `group raised ${e instanceof TaskCancelled ? 'TaskCancelled' : 'CancelledError'}`,
+          );
           results.push(tasks.map((t) => t.cancelled));
         }
         throw e;
@@ -377,7 +392,9 @@ describe('TaskGroup (Curio test_task.py)', () => {
             });
           } catch (e) {
             if (e instanceof CancelledError) {
-              results.push(e instanceof TaskTimeout ? 'group raised TaskTimeout' : 'group raised other');
+              results.push(
+                e instanceof TaskTimeout ? 'group raised TaskTimeout' : 'group raised other',
+              );
               results.push(tasks.map((t) => t.cancelled));
             }
             throw e;
@@ -604,7 +621,12 @@ describe('TaskGroup (DESIGN §6.5)', () => {
         }),
       );
       const tge = e as TaskGroupError;
-      results.push(e instanceof TaskGroupError, tge.errors, tge.cause === err, tge.tasks[0] === bad);
+      results.push(
+        e instanceof TaskGroupError,
+        tge.errors,
+        tge.cause === err,
+        tge.tasks[0] === bad,
+      );
     });
     expect(results).toEqual(['a ended at 1', 'b ended at 1', true, [err], true, true]);
   });
@@ -704,9 +726,112 @@ describe('TaskGroup (DESIGN §6.5)', () => {
         spawned.push(await g.spawn(sleep, 0.1));
         spawned.push(await g.spawn(sleep, 0.2));
       });
-      results.push(g instanceof TaskGroup, g.tasks.length, g.tasks.every((t, i) => t === spawned[i]));
+      results.push(
+        g instanceof TaskGroup,
+        g.tasks.length,
+        g.tasks.every((t, i) => t === spawned[i]),
+      );
       results.push(spawned.every((t) => t.terminated));
     });
     expect(results).toEqual([true, 3, true, true]);
+  });
+
+  test('a timeout during the cancel-on-body-error wait does not abandon members (DESIGN §1.3)', async () => {
+    const results: unknown[] = [];
+    let m!: Task<unknown>;
+    async function slowCleanup() {
+      try {
+        await sleep(10);
+      } finally {
+        await sleep(1); // cleanup that takes time (the cancellation is one-shot)
+        results.push(`member cleanup done at ${clock()}`);
+      }
+    }
+    await runVirtual(async () => {
+      const e = await caught(() =>
+        timeoutAfter(0.5, () =>
+          withTaskGroup(async (g) => {
+            m = await g.spawn(slowCleanup);
+            await sleep(0.1);
+            throw new Boom('body failed'); // the group cancels m and waits for its cleanup...
+          }),
+        ),
+      ); // ...while the 0.5 s deadline passes
+      results.push(`block exited at ${clock()}`, m.terminated);
+      results.push(e instanceof Boom || e instanceof TaskTimeout);
+    });
+    expect(results).toEqual(['member cleanup done at 1.1', 'block exited at 1.1', true, true]);
+  });
+
+  test('a cancel during the join cleanup wait does not abandon members (DESIGN §1.3)', async () => {
+    const results: unknown[] = [];
+    let m!: Task<unknown>;
+    async function slowCleanup() {
+      try {
+        await sleep(10);
+      } finally {
+        await sleep(1);
+        results.push(`member cleanup done at ${clock()}`);
+      }
+    }
+    async function owner() {
+      try {
+        // At 0.5 the timeout makes the group cancel m and wait for its cleanup (until 1.5).
+        await timeoutAfter(0.5, () =>
+          withTaskGroup(async (g) => {
+            m = await g.spawn(slowCleanup);
+          }),
+        );
+      } finally {
+        results.push(`owner exits at ${clock()}, member terminated: ${m.terminated}`);
+      }
+    }
+    await runVirtual(async () => {
+      const t = await spawn(owner);
+      await sleep(1);
+      await t.cancel(); // arrives while the group waits for m's cleanup
+      results.push(`cancel returned at ${clock()}`, m.terminated);
+    });
+    expect(results).toEqual([
+      'member cleanup done at 1.5',
+      'owner exits at 1.5, member terminated: true',
+      'cancel returned at 1.5',
+      true,
+    ]);
+  });
+
+  test('a pending cancellation does not make a group abandon its members (DESIGN §1.3)', async () => {
+    // Found by properties.test.ts. The owner is cancelled before it starts, so the
+    // cancellation is pending when its group joins; the group has only a daemon member, so
+    // the first blocking call of join() is the wait for the cancelled daemon.
+    const results: unknown[] = [];
+    let d!: Task<unknown>;
+    async function slowCleanup() {
+      try {
+        await sleep(10);
+      } finally {
+        await sleep(1);
+        results.push(`daemon cleanup done at ${clock()}`);
+      }
+    }
+    async function owner() {
+      try {
+        await withTaskGroup(async (g) => {
+          d = await g.spawn({ daemon: true }, slowCleanup);
+        });
+      } finally {
+        results.push(`owner exits at ${clock()}, daemon terminated: ${d.terminated}`);
+      }
+    }
+    await runVirtual(async () => {
+      const t = await spawn(owner);
+      await t.cancel();
+      results.push(`cancel returned at ${clock()}`);
+    });
+    expect(results).toEqual([
+      'daemon cleanup done at 1',
+      'owner exits at 1, daemon terminated: true',
+      'cancel returned at 1',
+    ]);
   });
 });

@@ -5,7 +5,7 @@
 // Adapted: `spawn(coro_object)` → `spawn(fn, ...args)` (DESIGN §3; the coroutine-object
 // variant of test_coro_partial has no equivalent); `functools.partial` → `fn.bind` and arrow
 // functions; contextvars + ContextTask → TaskLocal; `Event` → the kernel-only `Gate` helper;
-// `time.sleep(1)` (forced block) → `MockClock.advance(1)`; `task.joined` does not exist.
+// `time.sleep(1)` (forced block) → `MockClock.advance(1)`.
 // Not ported: test_diag (`_get_stack` on Python generators — interpreter internals).
 import {
   CancelledError,
@@ -23,7 +23,7 @@ import {
   withTaskGroup,
 } from '@curio/kernel';
 import { describe, expect, test } from 'vitest';
-import { caught, Gate, runVirtual, runWithClock } from './helpers.js';
+import { Gate, runVirtual, runWithClock } from './helpers.js';
 
 /** Describes how a join() failed: `TaskError(<cause class>)`. */
 function joinFailure(e: unknown): string {
@@ -240,7 +240,9 @@ describe('Task.cancel', () => {
       try {
         await sleep(10);
       } finally {
-        results.push(cancelled ? 'child exits after first cancel returned' : 'child exits too early');
+        results.push(
+          cancelled ? 'child exits after first cancel returned' : 'child exits too early',
+        );
       }
     }
     await runVirtual(async () => {
@@ -522,9 +524,9 @@ describe('Task.cancel', () => {
       const t = await spawn(child);
       await sleep(0.1);
       await t.cancel();
-      results.push(t.terminated, t.cancelled, t.result);
+      results.push(t.joined, t.terminated, t.cancelled, t.result);
     });
-    expect(results).toEqual([true, false, 'x']);
+    expect(results).toEqual([true, true, false, 'x']);
   });
 
   test('cancel() waits for the victim cleanup, including blocking cleanup', async () => {

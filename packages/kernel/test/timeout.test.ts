@@ -13,6 +13,7 @@
 import {
   CancelledError,
   clock,
+  disableCancellation,
   ignoreAfter,
   ignoreAt,
   run,
@@ -122,10 +123,15 @@ describe('timeoutAfter / ignoreAfter', () => {
 
   test('timeoutAfter returns the result of the function', async () => {
     const r = await runVirtual(() =>
-      timeoutAfter(1, async (a: number, b: number) => {
-        await sleep(0.5);
-        return a + b;
-      }, 2, 3),
+      timeoutAfter(
+        1,
+        async (a: number, b: number) => {
+          await sleep(0.5);
+          return a + b;
+        },
+        2,
+        3,
+      ),
     );
     expect(r).toBe(5);
   });
@@ -193,7 +199,12 @@ describe('nested timeouts', () => {
       }
     }
     await runVirtual(parent);
-    expect(results).toEqual(['coro1 start', 'coro1 timeout cancel', 'coro2 start', 'parent timeout']);
+    expect(results).toEqual([
+      'coro1 start',
+      'coro1 timeout cancel',
+      'coro2 start',
+      'parent timeout',
+    ]);
   });
 
   test('the same with block-form timeouts (test_nested_context_timeout)', async () => {
@@ -233,7 +244,12 @@ describe('nested timeouts', () => {
       }
     }
     await runVirtual(parent);
-    expect(results).toEqual(['coro1 start', 'coro1 timeout cancel', 'coro2 start', 'parent timeout']);
+    expect(results).toEqual([
+      'coro1 start',
+      'coro1 timeout cancel',
+      'coro2 start',
+      'parent timeout',
+    ]);
   });
 
   test('every inner block sees TimeoutCancellationError, the expired one TaskTimeout (test_nested_context_timeout2)', async () => {
@@ -414,6 +430,31 @@ describe('nested timeouts', () => {
       results.push(clock() - start < 2.5);
     });
     expect(results).toEqual(['inner block done', 'outer TaskTimeout', true]);
+  });
+
+  test('an outer deadline that passed while an expired inner block was shielded raises TaskTimeout (DESIGN §6.4)', async () => {
+    // Found by properties.test.ts. The inner deadline (0.1) and the outer one (0.25) both
+    // pass while the task sleeps in a shield; the inner block then ends without another
+    // blocking call, so it succeeds (test_timeout_badness). The outer deadline has passed:
+    // the next blocking call must raise the outer block's TaskTimeout. (Curio 1.6 delivers
+    // the stale TaskTimeout of the inner block here, which no block recognises, so it turns
+    // into UncaughtTimeoutError; DESIGN §6.4 asks for the outer block's TaskTimeout.)
+    const results: string[] = [];
+    await runVirtual(async () => {
+      try {
+        await timeoutAfter(0.25, async () => {
+          await timeoutAfter(0.1, async () => {
+            await disableCancellation(sleep, 0.5);
+          });
+          results.push(`inner block exited at ${clock()}`);
+          await sleep(0);
+          results.push('not here');
+        });
+      } catch (e) {
+        results.push(`outer ${kind(e)} at ${clock()}`);
+      }
+    });
+    expect(results).toEqual(['inner block exited at 0.5', 'outer TaskTimeout at 0.5']);
   });
 });
 
