@@ -2,6 +2,7 @@
 // Workspace packages resolve to their TypeScript sources, so tests never need a build.
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { SummaryReporter } from './tooling/vitest/summary-reporter.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const pkg = (name: string) => here(`./packages/${name}/src/index.ts`);
@@ -46,5 +47,7 @@ export default defineConfig({
       project('tooling', './tooling/checks'),
     ],
     passWithNoTests: true,
+    // vitest's own summary, then one plain `tests: N passed, N failed, N skipped` line for CI.
+    reporters: ['default', new SummaryReporter()],
   },
 });

@@ -58,7 +58,6 @@ const SOURCE_FILE = /\.(?:[cm]?[jt]s|tsx)$/;
  * @typedef {object} WorkspacePackage
  * @property {string} name
  * @property {string} folder relative to the root, with `/` separators
- * @property {boolean} layered whether the package is a row of {@link LAYERS}
  * @property {Record<string, string>} dependencies
  * @property {Record<string, string>} devDependencies
  */
@@ -106,7 +105,6 @@ export function findPackages(root) {
     found.push({
       name: pkg.name,
       folder,
-      layered: Object.hasOwn(LAYERS, pkg.name),
       dependencies: pkg.dependencies ?? {},
       devDependencies: pkg.devDependencies ?? {},
     });
@@ -197,25 +195,23 @@ function checkManifest(root, pkg, names, byFolder) {
     const referenced = references.map(
       (ref) => byFolder.get(path.resolve(root, pkg.folder, ref.path)) ?? ref.path,
     );
-    const missing = declared.filter((dep) => !referenced.includes(dep));
-    const extra = referenced.filter((dep) => !declared.includes(dep));
-    for (const dep of missing) {
+    /** @param {string} specifier @param {string} message */
+    const mismatch = (specifier, message) =>
       found.push({
         rule: 'tsconfig-references',
         file: `${pkg.folder}/tsconfig.json`,
         line: 0,
-        specifier: dep,
-        message: `${dep} is a dependency but not in "references", so tsc -b may build it too late`,
+        specifier,
+        message,
       });
+    for (const dep of declared.filter((d) => !referenced.includes(d))) {
+      mismatch(
+        dep,
+        `${dep} is a dependency but not in "references": tsc -b would not build it first`,
+      );
     }
-    for (const dep of extra) {
-      found.push({
-        rule: 'tsconfig-references',
-        file: `${pkg.folder}/tsconfig.json`,
-        line: 0,
-        specifier: dep,
-        message: `"references" names ${dep}, which is not among the dependencies in package.json`,
-      });
+    for (const dep of referenced.filter((d) => !declared.includes(d))) {
+      mismatch(dep, `"references" names ${dep}, which is not a dependency in package.json`);
     }
   }
   return found;
@@ -238,7 +234,8 @@ function checkFile(root, pkg, file, names, shipped) {
   for (const { specifier, line } of findImports(readFileSync(file, 'utf8'))) {
     /** @param {string} rule @param {string} message */
     const report = (rule, message) => found.push({ rule, file: rel, line, specifier, message });
-    if (specifier.startsWith('node:')) continue;
+    // node: builtins, and the package's own subpath imports (`#internal`, package.json "imports").
+    if (specifier.startsWith('node:') || specifier.startsWith('#')) continue;
     if (specifier.startsWith('.')) {
       const target = path.resolve(path.dirname(file), specifier);
       if (target !== packageRoot && !target.startsWith(packageRoot + path.sep)) {
@@ -263,7 +260,7 @@ function checkFile(root, pkg, file, names, shipped) {
       if (name === pkg.name) continue;
       if (!allowed.has(name)) {
         report('layer', forbidden(pkg.name, name, 'import'));
-      } else if (shipped ? !(name in pkg.dependencies) : !declares(pkg, name)) {
+      } else if (!declares(pkg, name, shipped ? ['dependencies'] : undefined)) {
         report(
           'undeclared-dependency',
           `${name} is not in ${pkg.folder}/package.json ${shipped ? 'dependencies' : 'dependencies or devDependencies'}`,
@@ -352,7 +349,7 @@ function toPosix(p) {
 export function findImports(source) {
   const { masked, strings } = maskSource(source);
   const pattern =
-    /(?:(?<![.\w$])from|(?<![.\w$])import|(?<![.\w$])import\s*\(|(?<![.\w$])require\s*\()\s*\u0001(\d+)\u0002/g;
+    /(?:(?<![.\w$])from|(?<![.\w$])import|(?<![.\w$])import\s*\(|(?<![.\w$])require\s*\()\s*\uE000(\d+)\uE001/g;
   /** @type {{ specifier: string, line: number }[]} */
   const found = [];
   for (const match of masked.matchAll(pattern)) {
@@ -371,7 +368,7 @@ function lineOf(source, offset) {
 
 /**
  * Replaces comments with spaces and each string literal (and each template literal without
- * substitutions) with a marker `\u0001<index>\u0002`, keeping the literals aside.
+ * substitutions) with a marker `\uE000<index>\uE001`, keeping the literals aside.
  * @param {string} src
  * @returns {{ masked: string, strings: { value: string, start: number }[] }}
  */
@@ -426,7 +423,7 @@ function maskSource(src) {
         }
       }
       strings.push({ value, start: i });
-      out += `\u0001${strings.length - 1}\u0002`;
+      out += `\uE000${strings.length - 1}\uE001`;
       i = j + 1;
       lastSignificant = 'str';
     } else if (c === '`' || (c === '}' && templateStack.at(-1) === braceDepth)) {
@@ -435,14 +432,17 @@ function maskSource(src) {
       const whole = c === '`' && src[end - 1] === '`';
       if (whole) {
         strings.push({ value: src.slice(i + 1, end - 1), start: i });
-        out += `\u0001${strings.length - 1}\u0002`;
+        out += `\uE000${strings.length - 1}\uE001`;
       } else {
         out += ' ';
         if (src[end - 1] === '{' && src[end - 2] === '$') templateStack.push(braceDepth);
       }
       i = end;
       lastSignificant = 'str';
-    } else if (c === '/' && (regexAfter.has(lastSignificant) || regexKeywords.test(lastSignificant))) {
+    } else if (
+      c === '/' &&
+      (regexAfter.has(lastSignificant) || regexKeywords.test(lastSignificant))
+    ) {
       let j = i + 1;
       let inClass = false;
       while (j < src.length && src[j] !== '\n') {
@@ -480,12 +480,17 @@ function maskSource(src) {
  */
 export function formatViolations(violations) {
   return violations
-    .map((v) => `${v.file}${v.line > 0 ? `:${v.line}` : ''}: [${v.rule}] '${v.specifier}': ${v.message}`)
+    .map(
+      (v) =>
+        `${v.file}${v.line > 0 ? `:${v.line}` : ''}: [${v.rule}] '${v.specifier}': ${v.message}`,
+    )
     .join('\n');
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const root = path.resolve(process.argv[2] ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '../..'));
+  const root = path.resolve(
+    process.argv[2] ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '../..'),
+  );
   const violations = checkLayering(root);
   if (violations.length > 0) {
     console.error(formatViolations(violations));
