@@ -42,6 +42,12 @@ export interface KernelOptions {
   signals?: 'cancel' | 'default';
   /** Where crash reports go (default `console.error`). */
   log?: (message: string) => void;
+  /**
+   * Record where each task blocks, for `task.traceback()`/`task.where()` (default: off, or
+   * on when the `CURIO_TRACEBACKS` environment variable is set). It costs a stack capture
+   * per blocking call; debuggers and the monitor turn it on.
+   */
+  tracebacks?: boolean;
 }
 
 /** Options for spawning a task. */
@@ -134,6 +140,7 @@ export class Kernel {
     this.#hasActivations = this.activations.length > 0;
     this.#signalsMode = options.signals ?? 'cancel';
     this.#log = options.log ?? ((message) => console.error(message));
+    this.captureStacks = options.tracebacks ?? Boolean(process.env.CURIO_TRACEBACKS);
     if (this.signalsMode !== 'cancel' && this.signalsMode !== 'default') {
       throw new CurioError(`KernelOptions.signals must be 'cancel' or 'default', got ${String(options.signals)}`);
     }
@@ -248,6 +255,13 @@ export class Kernel {
    * cancellation is raised instead (the task keeps the baton).
    */
   suspend<T>(task: Task, state: TaskState, blocker: Blocker): Promise<T> {
+    if (task.blocker !== null || task.resumeOk !== undefined) {
+      return Promise.reject(
+        new CurioError(
+          `${task} is already blocked in ${task.state}: a task waits for one thing at a time (Promise.all of kernel operations does not work); spawn tasks or use a TaskGroup to wait for several`,
+        ),
+      );
+    }
     if (task.cancelPending !== null && task.allowCancel) {
       const err = task.cancelPending;
       task.cancelPending = null;
@@ -278,6 +292,7 @@ export class Kernel {
    * A cancellation point.
    */
   yieldNow(task: Task): Promise<number> {
+    if (task.blocker !== null || task.resumeOk !== undefined) return this.suspend(task, 'READY', sleepBlocker);
     if (task.cancelPending !== null && task.allowCancel) {
       const err = task.cancelPending;
       task.cancelPending = null;
@@ -370,9 +385,9 @@ export class Kernel {
   }
 
   #reschedule(task: Task, value: unknown, error: unknown, failed: boolean): void {
-    if (task.blocker === null) {
-      throw new CurioError(`kernel error: ${task} was woken but is not blocked (state ${task.state})`);
-    }
+    // A wake for a task that is not blocked is stale (its blocker forgot to let go); it must
+    // never throw into a Node callback, so it is dropped.
+    if (task.blocker === null) return;
     if (task.blocker.external) this.#externalWaits--;
     task.blocker = null;
     task.trapValue = failed ? error : value;
@@ -540,7 +555,7 @@ export class Kernel {
   }
 
   #armTimer(deadline: number): void {
-    if (this.clock !== realClock) return; // virtual time moves by advance() or autojump
+    if (this.clock instanceof MockClock) return; // virtual time moves by advance() or autojump
     if (deadline >= this.#timerDeadline && this.#timer !== undefined) return;
     this.#clearTimer();
     const ms = Math.min(MAX_TIMER_MS, Math.max(0, (deadline - this.clock.now()) * 1000));
@@ -625,6 +640,10 @@ export class Kernel {
     const err = new KeyboardInterrupt();
     this.#interrupted = err;
     process.exitCode = 130;
+    // If the KeyboardInterrupt ends the program uncaught, Node would exit with 1: keep 130.
+    process.once('exit', (code) => {
+      if (code === 1) process.exitCode = 130;
+    });
     this.#shuttingDown = true;
     const victims = [...this.tasks.values()].sort((a, b) => b.id - a.id);
     for (const t of victims) this.cancelTask(t, err);

@@ -3,6 +3,7 @@
  * cycles, cancellation flags) and operations (join, wait, cancel).
  * @module
  */
+import { fileURLToPath } from 'node:url';
 import { currentTaskOrUndefined } from './current.js';
 import { CancelledError, CurioError, TaskError } from './errors.js';
 import type { Kernel } from './kernel.js';
@@ -240,9 +241,19 @@ export class Task<R = unknown> {
     if (blocking) await this.wait();
   }
 
-  /** Formatted stack of where the task is suspended (most recent call last). */
+  /**
+   * Where the task is blocked, most recent call last, library frames hidden:
+   * `Stack for Task(id=2, name='kid', state='TIME_SLEEP') (most recent call last):` then one
+   * `  File "<path>", line <n>, in <function>` line per frame. Needs `tracebacks: true` in the
+   * kernel options (or `CURIO_TRACEBACKS=1`, a debugger, or the monitor).
+   */
   traceback(): string {
-    return this.suspendStack ?? `${this} (no stack: the task is ${this.state.toLowerCase()})`;
+    const head = `Stack for ${this} (most recent call last):`;
+    if (this.suspendStack === undefined) {
+      return `${head}\n  (not recorded: run the kernel with { tracebacks: true } or set CURIO_TRACEBACKS=1)`;
+    }
+    const lines = userFrames(this.suspendStack).map((f) => `  File "${f.file}", line ${f.line}, in ${f.fn}`);
+    return [head, ...lines].join('\n');
   }
 
   /** `[file, line]` of the innermost user frame where the task is suspended, if known. */
@@ -263,6 +274,14 @@ function describe(err: unknown): string {
   return String(err);
 }
 
+// The folder holding this library's packages (…/packages in the workspace, …/@curio when
+// installed): frames from there are the library's own and are hidden from tracebacks.
+const LIBRARY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+function isLibraryFile(file: string): boolean {
+  const path = file.startsWith('file://') ? fileURLToPath(file) : file;
+  return path.startsWith(LIBRARY_ROOT) && !/[/\\](test|examples|apps)[/\\]/.test(path.slice(LIBRARY_ROOT.length));
+}
+
 /** @internal Parse the user frames of a captured stack (library frames removed). */
 export function userFrames(stack: string | undefined): { fn: string; file: string; line: number }[] {
   if (!stack) return [];
@@ -271,7 +290,7 @@ export function userFrames(stack: string | undefined): { fn: string; file: strin
     const m = /^\s*at (?:async )?(?:(.*?) \()?(.*?):(\d+):\d+\)?$/.exec(raw);
     if (!m) continue;
     const file = m[2]!;
-    if (file.startsWith('node:') || /[/\\]packages[/\\]kernel[/\\]|@curio[/\\]kernel/.test(file)) continue;
+    if (file.startsWith('node:') || isLibraryFile(file)) continue;
     frames.push({ fn: m[1] ?? '<module>', file: file.replace(/^file:\/\//, ''), line: Number(m[3]) });
   }
   return frames.reverse();
