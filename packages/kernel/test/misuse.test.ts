@@ -122,3 +122,26 @@ test('a closed kernel refuses to run again', async () => {
   await k.close();
   await expect(k.run(async () => 1)).rejects.toThrow(/closed/);
 });
+
+test('waiting on two kernel operations at once is a clear CurioError, not a hang', async () => {
+  const err = await run({ clock: new MockClock({ autojump: true }) }, async () => {
+    try {
+      await Promise.all([sleep(0.1), sleep(0.2)]);
+    } catch (e) {
+      return e as Error;
+    }
+    return undefined;
+  });
+  expect(err).toBeInstanceOf(CurioError);
+  expect(err?.message).toMatch(/waits for one thing at a time/);
+});
+
+test('a kernel on a custom (non-mock) clock still wakes sleepers', async () => {
+  const custom = { now: () => performance.now() / 1000 };
+  const slept = await run({ clock: custom }, async () => {
+    const t0 = custom.now();
+    await sleep(0.02);
+    return custom.now() - t0;
+  });
+  expect(slept).toBeGreaterThanOrEqual(0.019);
+});
