@@ -28,7 +28,9 @@ Where are you???
   );
   // Curio prints the kid's stack, most recent call last, ending at the kid's sleep.
   const traceback = out.lines.slice(where + 1).join('\n');
-  expect(traceback).toMatch(/^Stack for Task\(id=\d+, name='kid', state='TIME_SLEEP'\) \(most recent call last\):/);
+  expect(traceback).toMatch(
+    /^Stack for Task\(id=\d+, name='kid', state='TIME_SLEEP'\) \(most recent call last\):/,
+  );
   expect(traceback).toMatch(/in kid$/m);
   expect(traceback).toMatch(/File ".*tasks\.ts", line \d+, in kid/);
   expect(out.lines).not.toContain('Leaving!');

@@ -49,7 +49,9 @@ export class MockClock implements Clock {
     this.#now = options.start ?? 0;
     const { autojump } = options;
     if (typeof autojump === 'number' && !(autojump >= 0)) {
-      throw new RangeError(`MockClock autojump must be true, false or seconds >= 0, got ${autojump}`);
+      throw new RangeError(
+        `MockClock autojump must be true, false or seconds >= 0, got ${autojump}`,
+      );
     }
     this.autojumpThreshold = autojump === true ? 0 : autojump === false ? undefined : autojump;
   }
@@ -61,7 +63,8 @@ export class MockClock implements Clock {
 
   /** Move virtual time forward by `seconds` (>= 0) and let due sleeps and timeouts fire. */
   advance(seconds: number): void {
-    if (!(seconds >= 0)) throw new RangeError(`MockClock.advance needs seconds >= 0, got ${seconds}`);
+    if (!(seconds >= 0))
+      throw new RangeError(`MockClock.advance needs seconds >= 0, got ${seconds}`);
     this.#now += seconds;
     this.#listener?.();
   }

@@ -20,7 +20,9 @@ function collectBrands(instance: object): string[] {
   const brands: string[] = [];
   let proto = Object.getPrototypeOf(instance) as { constructor?: { brand?: string } } | null;
   while (proto && proto !== Error.prototype) {
-    const brand = Object.hasOwn(proto.constructor ?? {}, 'brand') ? proto.constructor?.brand : undefined;
+    const brand = Object.hasOwn(proto.constructor ?? {}, 'brand')
+      ? proto.constructor?.brand
+      : undefined;
     if (brand) brands.push(brand);
     proto = Object.getPrototypeOf(proto);
   }
@@ -81,7 +83,10 @@ export class TaskGroupError extends AggregateError {
     );
     this.name = 'TaskGroupError';
     this.tasks = tasks;
-    Object.defineProperty(this, BRAND, { value: ['TaskGroupError', 'CurioError'], enumerable: false });
+    Object.defineProperty(this, BRAND, {
+      value: ['TaskGroupError', 'CurioError'],
+      enumerable: false,
+    });
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {

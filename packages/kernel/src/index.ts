@@ -36,8 +36,8 @@ export { Kernel, type KernelOptions, type SpawnOptions } from './kernel.js';
 export { run } from './run.js';
 export {
   type Blocker,
-  type CancelOptions,
   type CancellationSpec,
+  type CancelOptions,
   Task,
   type TaskState,
 } from './task.js';

@@ -23,9 +23,9 @@ import {
   TaskCancelled,
   TaskTimeout,
 } from './errors.js';
-import { type Blocker, type CancellationSpec, Task, type TaskState } from './task.js';
 import { RingQueue } from './ring-queue.js';
-import { TimerHeap, type TimerEntry } from './timer-heap.js';
+import { type Blocker, type CancellationSpec, Task, type TaskState } from './task.js';
+import { type TimerEntry, TimerHeap } from './timer-heap.js';
 
 /** Options of {@link Kernel} and {@link run}. */
 export interface KernelOptions {
@@ -60,7 +60,8 @@ export interface SpawnOptions {
 
 const RUNNING_KERNELS = Symbol.for('curio.kernel.running');
 const globals = globalThis as unknown as Record<symbol, Set<Kernel> | undefined>;
-const runningKernels: Set<Kernel> = globals[RUNNING_KERNELS] ?? (globals[RUNNING_KERNELS] = new Set());
+const runningKernels: Set<Kernel> =
+  globals[RUNNING_KERNELS] ?? (globals[RUNNING_KERNELS] = new Set());
 
 // How many cycles may follow each other in microtasks before the kernel yields to Node's
 // event loop for I/O and timers. Higher is faster for pure task switching, lower is fairer.
@@ -135,14 +136,21 @@ export class Kernel {
 
   constructor(options: KernelOptions = {}) {
     this.clock = options.clock ?? realClock;
-    const debug = options.debug === undefined ? [] : Array.isArray(options.debug) ? options.debug : [options.debug];
+    const debug =
+      options.debug === undefined
+        ? []
+        : Array.isArray(options.debug)
+          ? options.debug
+          : [options.debug];
     this.activations = [...(options.activations ?? []), ...debug];
     this.#hasActivations = this.activations.length > 0;
     this.#signalsMode = options.signals ?? 'cancel';
     this.#log = options.log ?? ((message) => console.error(message));
     this.captureStacks = options.tracebacks ?? Boolean(process.env.CURIO_TRACEBACKS);
     if (this.signalsMode !== 'cancel' && this.signalsMode !== 'default') {
-      throw new CurioError(`KernelOptions.signals must be 'cancel' or 'default', got ${String(options.signals)}`);
+      throw new CurioError(
+        `KernelOptions.signals must be 'cancel' or 'default', got ${String(options.signals)}`,
+      );
     }
   }
 
@@ -168,7 +176,8 @@ export class Kernel {
    */
   async run<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, ...args: A): Promise<R> {
     if (typeof fn !== 'function') throw notAFunction('Kernel.run', fn);
-    if (this.#closed) throw new CurioError('this kernel has been closed: create a new Kernel to run more code');
+    if (this.#closed)
+      throw new CurioError('this kernel has been closed: create a new Kernel to run more code');
     if (runningKernels.size > 0 || currentTaskOrUndefined() !== undefined) {
       throw new CurioError(
         'run() called while a curio kernel is already running in this thread: use spawn() or await the function directly',
@@ -176,7 +185,13 @@ export class Kernel {
     }
     if (this.#running) throw new CurioError('this kernel is already running');
     this.#start();
-    const main = this.#newTask(fn as (...a: never[]) => unknown, args as unknown as never[], undefined, undefined, false);
+    const main = this.#newTask(
+      fn as (...a: never[]) => unknown,
+      args as unknown as never[],
+      undefined,
+      undefined,
+      false,
+    );
     this.#main = main;
     this.#mainDone = deferred();
     try {
@@ -242,7 +257,12 @@ export class Kernel {
   // ------------------------------------------------------------------------------------
 
   /** @internal Create a task (the spawn trap). Never switches tasks. */
-  spawn(parent: Task, fn: (...args: never[]) => unknown, args: unknown[], options: SpawnOptions): Task {
+  spawn(
+    parent: Task,
+    fn: (...args: never[]) => unknown,
+    args: unknown[],
+    options: SpawnOptions,
+  ): Task {
     if (typeof fn !== 'function') throw notAFunction('spawn', fn);
     if (this.#shuttingDown) {
       throw new CurioError(`cannot spawn ${fn.name || 'a task'}: the kernel is shutting down`);
@@ -292,7 +312,8 @@ export class Kernel {
    * A cancellation point.
    */
   yieldNow(task: Task): Promise<number> {
-    if (task.blocker !== null || task.resumeOk !== undefined) return this.suspend(task, 'READY', sleepBlocker);
+    if (task.blocker !== null || task.resumeOk !== undefined)
+      return this.suspend(task, 'READY', sleepBlocker);
     if (task.cancelPending !== null && task.allowCancel) {
       const err = task.cancelPending;
       task.cancelPending = null;
@@ -318,7 +339,8 @@ export class Kernel {
       if (Number.isNaN(seconds)) throw new RangeError('sleep() needs a number of seconds, got NaN');
       return this.yieldNow(task);
     }
-    if (task.cancelPending !== null && task.allowCancel) return this.suspend(task, 'TIME_SLEEP', sleepBlocker);
+    if (task.cancelPending !== null && task.allowCancel)
+      return this.suspend(task, 'TIME_SLEEP', sleepBlocker);
     const deadline = this.clock.now() + seconds;
     task.sleepEntry = this.timers.push(deadline, task);
     this.#armTimer(deadline);
@@ -361,7 +383,12 @@ export class Kernel {
     if (task.cancelled || task.terminated) return;
     task.cancelled = true;
     this.#setTimeoutEntry(task, null);
-    const err = exc === undefined ? new TaskCancelled(`${task} was cancelled`) : typeof exc === 'function' ? new exc(exc.name) : exc;
+    const err =
+      exc === undefined
+        ? new TaskCancelled(`${task} was cancelled`)
+        : typeof exc === 'function'
+          ? new exc(exc.name)
+          : exc;
     task.cancelPending = err;
     task.abortSignal(err, false);
     if (!task.allowCancel || task.blocker === null) return;
@@ -372,7 +399,13 @@ export class Kernel {
   // Scheduler
   // ------------------------------------------------------------------------------------
 
-  #newTask(fn: (...args: never[]) => unknown, args: never[], parent: Task | undefined, name: string | undefined, daemon: boolean): Task {
+  #newTask(
+    fn: (...args: never[]) => unknown,
+    args: never[],
+    parent: Task | undefined,
+    name: string | undefined,
+    daemon: boolean,
+  ): Task {
     const task = new Task(this, this.#nextId++, fn, parent, name, daemon);
     this.tasks.set(task.id, task);
     task.start = fn;
@@ -504,7 +537,10 @@ export class Kernel {
     const clock = this.clock;
     if (!(clock instanceof MockClock) || clock.autojumpThreshold === undefined) return;
     if (this.#autojump !== undefined) return;
-    const waitMs = this.#externalWaits > 0 ? Math.max(clock.autojumpThreshold * 1000, 50) : clock.autojumpThreshold * 1000;
+    const waitMs =
+      this.#externalWaits > 0
+        ? Math.max(clock.autojumpThreshold * 1000, 50)
+        : clock.autojumpThreshold * 1000;
     const jump = () => {
       this.#autojump = undefined;
       if (!this.#running || this.#current !== null || this.#ready.length > 0) return;
@@ -584,7 +620,13 @@ export class Kernel {
     task.taskGroup?._taskDone(task);
     const joiners = task.joinerCount;
     if (joiners > 0) task.joining.wakeAll();
-    if (!ok && task !== this.#main && !(value instanceof CancelledError) && joiners === 0 && task.taskGroup === null) {
+    if (
+      !ok &&
+      task !== this.#main &&
+      !(value instanceof CancelledError) &&
+      joiners === 0 &&
+      task.taskGroup === null
+    ) {
       this.#log(`Task Crash: ${task}\n${value instanceof Error ? value.stack : String(value)}`);
     }
     if (task === this.#main) {

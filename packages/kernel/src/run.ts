@@ -12,7 +12,10 @@ import { Kernel, type KernelOptions } from './kernel.js';
  * await run(countdown, 10);
  * await run({ clock: new MockClock({ autojump: true }) }, main);
  */
-export function run<A extends unknown[], R>(fn: (...args: A) => R | PromiseLike<R>, ...args: A): Promise<R>;
+export function run<A extends unknown[], R>(
+  fn: (...args: A) => R | PromiseLike<R>,
+  ...args: A
+): Promise<R>;
 export function run<A extends unknown[], R>(
   options: KernelOptions,
   fn: (...args: A) => R | PromiseLike<R>,

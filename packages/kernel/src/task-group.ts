@@ -52,7 +52,9 @@ export class TaskGroup<R = unknown> implements TaskGroupMembership, AsyncIterabl
   constructor(tasks: Iterable<Task> = [], options: TaskGroupOptions = {}) {
     const wait = options.wait ?? 'all';
     if (!POLICIES.has(wait)) {
-      throw new CurioError(`TaskGroup wait policy must be 'all', 'any', 'object' or 'none', got ${String(wait)}`);
+      throw new CurioError(
+        `TaskGroup wait policy must be 'all', 'any', 'object' or 'none', got ${String(wait)}`,
+      );
     }
     this.#wait = wait;
     for (const task of tasks) this.#adopt(task);
@@ -66,7 +68,8 @@ export class TaskGroup<R = unknown> implements TaskGroupMembership, AsyncIterabl
   /** Result of the completed member (rethrows its error). Only after the group joined. */
   get result(): R {
     this.#checkJoined();
-    if (this.completed === undefined) throw new CurioError('no task in the group completed successfully');
+    if (this.completed === undefined)
+      throw new CurioError('no task in the group completed successfully');
     return this.completed.result;
   }
 
@@ -94,7 +97,10 @@ export class TaskGroup<R = unknown> implements TaskGroupMembership, AsyncIterabl
   }
 
   /** Spawn a member: the same arguments as `spawn`, options first if any. */
-  spawn<A extends unknown[], T extends R>(fn: (...args: A) => T | PromiseLike<T>, ...args: A): Promise<Task<Awaited_<T>>>;
+  spawn<A extends unknown[], T extends R>(
+    fn: (...args: A) => T | PromiseLike<T>,
+    ...args: A
+  ): Promise<Task<Awaited_<T>>>;
   spawn<A extends unknown[], T extends R>(
     options: SpawnOptions,
     fn: (...args: A) => T | PromiseLike<T>,
@@ -102,7 +108,8 @@ export class TaskGroup<R = unknown> implements TaskGroupMembership, AsyncIterabl
   ): Promise<Task<Awaited_<T>>>;
   spawn(first: unknown, ...rest: unknown[]): Promise<Task> {
     try {
-      if (this.#joined) throw new CurioError('this TaskGroup has already joined: create a new group');
+      if (this.#joined)
+        throw new CurioError('this TaskGroup has already joined: create a new group');
       const parent = currentTask();
       const [options, fn, args] = splitOptions(first, rest);
       const task = parent.kernel.spawn(parent, fn, args, options);
@@ -121,7 +128,8 @@ export class TaskGroup<R = unknown> implements TaskGroupMembership, AsyncIterabl
 
   /** Wait for the next member to finish and return it (it leaves the group); `undefined` when none is left. */
   async nextDone(): Promise<Task<R> | undefined> {
-    while (this.#finished.length === 0 && this.#running.size > 0) await this.#done.wait('TASK_JOIN');
+    while (this.#finished.length === 0 && this.#running.size > 0)
+      await this.#done.wait('TASK_JOIN');
     const task = this.#finished.shift();
     if (task === undefined) return undefined;
     task.taskGroup = null;
@@ -133,7 +141,8 @@ export class TaskGroup<R = unknown> implements TaskGroupMembership, AsyncIterabl
   /** The result of the next member to finish (rethrows its error). */
   async nextResult(): Promise<R> {
     const task = await this.nextDone();
-    if (task === undefined) throw new CurioError('no task left in the group: nextResult() has nothing to wait for');
+    if (task === undefined)
+      throw new CurioError('no task left in the group: nextResult() has nothing to wait for');
     return task.result;
   }
 
@@ -178,9 +187,15 @@ export class TaskGroup<R = unknown> implements TaskGroupMembership, AsyncIterabl
         task.joined = true;
         const failed = task.failed && !(task.exception instanceof CancelledError);
         if (this.completed === undefined) {
-          if (!(wait === 'object' && !task.failed && task.result === undefined)) this.completed = task as Task<R>;
+          if (!(wait === 'object' && !task.failed && task.result === undefined))
+            this.completed = task as Task<R>;
         }
-        if (failed || wait === 'any' || (wait === 'object' && (task.failed || task.result !== undefined))) return;
+        if (
+          failed ||
+          wait === 'any' ||
+          (wait === 'object' && (task.failed || task.result !== undefined))
+        )
+          return;
       }
     }
   }
@@ -226,7 +241,8 @@ export class TaskGroup<R = unknown> implements TaskGroupMembership, AsyncIterabl
   }
 
   #checkJoined(): void {
-    if (!this.#joined) throw new CurioError('the task group has not joined yet: await group.join() first');
+    if (!this.#joined)
+      throw new CurioError('the task group has not joined yet: await group.join() first');
   }
 }
 
@@ -252,7 +268,9 @@ async function cancelAll(tasks: Task[]): Promise<void> {
  *   await g.spawn(outgoing, client);
  * });
  */
-export async function withTaskGroup<R = unknown>(body: (group: TaskGroup<R>) => unknown): Promise<TaskGroup<R>>;
+export async function withTaskGroup<R = unknown>(
+  body: (group: TaskGroup<R>) => unknown,
+): Promise<TaskGroup<R>>;
 export async function withTaskGroup<R = unknown>(
   options: TaskGroupOptions,
   body: (group: TaskGroup<R>) => unknown,
@@ -262,7 +280,10 @@ export async function withTaskGroup<R>(
   second?: (group: TaskGroup<R>) => unknown,
 ): Promise<TaskGroup<R>> {
   const [options, body] = typeof first === 'function' ? [{}, first] : [first, second];
-  if (typeof body !== 'function') throw new CurioError('withTaskGroup() needs a body function: withTaskGroup(async (g) => { ... })');
+  if (typeof body !== 'function')
+    throw new CurioError(
+      'withTaskGroup() needs a body function: withTaskGroup(async (g) => { ... })',
+    );
   const group = new TaskGroup<R>([], options);
   try {
     await body(group);

@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { currentTaskOrUndefined } from './current.js';
 import { CancelledError, CurioError, TaskError } from './errors.js';
 import type { Kernel } from './kernel.js';
-import { WaitQueue } from './wait-queue.js';
 import type { TimerEntry } from './timer-heap.js';
+import { WaitQueue } from './wait-queue.js';
 
 /**
  * Where a task is. Curio's names: `READY`, `RUNNING`, `TIME_SLEEP`, `TASK_JOIN`,
@@ -141,7 +141,8 @@ export class Task<R = unknown> {
    * error if it failed.
    */
   get result(): R {
-    if (!this.terminated) throw new CurioError(`${this} has not terminated: await task.join() first`);
+    if (!this.terminated)
+      throw new CurioError(`${this} has not terminated: await task.join() first`);
     this.joined = true;
     if (this.#failed) throw this.#outcome;
     return this.#outcome as R;
@@ -149,7 +150,8 @@ export class Task<R = unknown> {
 
   /** The error the task ended with, or `undefined`. Throws if it has not terminated. */
   get exception(): unknown {
-    if (!this.terminated) throw new CurioError(`${this} has not terminated: await task.wait() first`);
+    if (!this.terminated)
+      throw new CurioError(`${this} has not terminated: await task.wait() first`);
     return this.#failed ? this.#outcome : undefined;
   }
 
@@ -179,7 +181,10 @@ export class Task<R = unknown> {
    * `events.once` and other Node APIs so they stop too. Created lazily.
    */
   get signal(): AbortSignal {
-    if (this.#abort === undefined || (this.#abortedByTimeout && this.timeout === null && !this.cancelled)) {
+    if (
+      this.#abort === undefined ||
+      (this.#abortedByTimeout && this.timeout === null && !this.cancelled)
+    ) {
       this.#abort = new AbortController();
       this.#abortedByTimeout = false;
     }
@@ -252,7 +257,9 @@ export class Task<R = unknown> {
     if (this.suspendStack === undefined) {
       return `${head}\n  (not recorded: run the kernel with { tracebacks: true } or set CURIO_TRACEBACKS=1)`;
     }
-    const lines = userFrames(this.suspendStack).map((f) => `  File "${f.file}", line ${f.line}, in ${f.fn}`);
+    const lines = userFrames(this.suspendStack).map(
+      (f) => `  File "${f.file}", line ${f.line}, in ${f.fn}`,
+    );
     return [head, ...lines].join('\n');
   }
 
@@ -279,11 +286,16 @@ function describe(err: unknown): string {
 const LIBRARY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 function isLibraryFile(file: string): boolean {
   const path = file.startsWith('file://') ? fileURLToPath(file) : file;
-  return path.startsWith(LIBRARY_ROOT) && !/[/\\](test|examples|apps)[/\\]/.test(path.slice(LIBRARY_ROOT.length));
+  return (
+    path.startsWith(LIBRARY_ROOT) &&
+    !/[/\\](test|examples|apps)[/\\]/.test(path.slice(LIBRARY_ROOT.length))
+  );
 }
 
 /** @internal Parse the user frames of a captured stack (library frames removed). */
-export function userFrames(stack: string | undefined): { fn: string; file: string; line: number }[] {
+export function userFrames(
+  stack: string | undefined,
+): { fn: string; file: string; line: number }[] {
   if (!stack) return [];
   const frames: { fn: string; file: string; line: number }[] = [];
   for (const raw of stack.split('\n').slice(1)) {
@@ -291,7 +303,11 @@ export function userFrames(stack: string | undefined): { fn: string; file: strin
     if (!m) continue;
     const file = m[2]!;
     if (file.startsWith('node:') || isLibraryFile(file)) continue;
-    frames.push({ fn: m[1] ?? '<module>', file: file.replace(/^file:\/\//, ''), line: Number(m[3]) });
+    frames.push({
+      fn: m[1] ?? '<module>',
+      file: file.replace(/^file:\/\//, ''),
+      line: Number(m[3]),
+    });
   }
   return frames.reverse();
 }

@@ -9,7 +9,12 @@
  * @module
  */
 import { currentTask } from './current.js';
-import { CurioError, TaskTimeout, TimeoutCancellationError, UncaughtTimeoutError } from './errors.js';
+import {
+  CurioError,
+  TaskTimeout,
+  TimeoutCancellationError,
+  UncaughtTimeoutError,
+} from './errors.js';
 
 /** What a timeout block runs: a function and its arguments, or a promise from this task. */
 type Body<A extends unknown[], R> = ((...args: A) => R | PromiseLike<R>) | PromiseLike<R>;
@@ -51,11 +56,15 @@ async function timeoutBlock<A extends unknown[], R>(
     }
     if (expired < deadlines.length - 1) {
       // An enclosing block expired; we are merely being unwound.
-      throw error instanceof TaskTimeout ? withStack(new TimeoutCancellationError(when), error) : error;
+      throw error instanceof TaskTimeout
+        ? withStack(new TimeoutCancellationError(when), error)
+        : error;
     }
     // This block expired.
     if (ignore) return EXPIRED;
-    throw error instanceof TimeoutCancellationError ? withStack(new TaskTimeout(when), error) : error;
+    throw error instanceof TimeoutCancellationError
+      ? withStack(new TaskTimeout(when), error)
+      : error;
   } finally {
     deadlines.pop();
   }
@@ -69,14 +78,18 @@ function withStack<E extends Error>(err: E, from: Error): E {
 function checkSeconds(where: string, seconds: number | null): void {
   if (seconds === null) return;
   if (typeof seconds !== 'number' || Number.isNaN(seconds) || seconds < 0) {
-    throw new CurioError(`${where}() needs a number of seconds >= 0 (or null for no timeout), got ${String(seconds)}`);
+    throw new CurioError(
+      `${where}() needs a number of seconds >= 0 (or null for no timeout), got ${String(seconds)}`,
+    );
   }
 }
 
 function checkDeadline(where: string, deadline: number | null): void {
   if (deadline === null) return;
   if (typeof deadline !== 'number' || Number.isNaN(deadline)) {
-    throw new CurioError(`${where}() needs a deadline on the kernel clock (a number), got ${String(deadline)}`);
+    throw new CurioError(
+      `${where}() needs a deadline on the kernel clock (a number), got ${String(deadline)}`,
+    );
   }
 }
 

@@ -33,7 +33,10 @@ type Awaited_<T> = T extends PromiseLike<infer U> ? U : T;
  * const kid = await spawn(kidTask, 'Max');
  * const d = await spawn({ daemon: true, name: 'ticker' }, ticker);
  */
-export function spawn<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Task<Awaited_<R>>>;
+export function spawn<A extends unknown[], R>(
+  fn: (...args: A) => R,
+  ...args: A
+): Promise<Task<Awaited_<R>>>;
 export function spawn<A extends unknown[], R>(
   options: SpawnOptions,
   fn: (...args: A) => R,
@@ -166,7 +169,10 @@ class PromiseWait<T> implements Blocker {
  * @example
  * const res = await awaitPromise(fetch(url, { signal: currentTask().signal }));
  */
-export function awaitPromise<T>(promise: PromiseLike<T>, options: AwaitPromiseOptions = {}): Promise<T> {
+export function awaitPromise<T>(
+  promise: PromiseLike<T>,
+  options: AwaitPromiseOptions = {},
+): Promise<T> {
   let task: Task;
   try {
     task = currentTask();

@@ -1,6 +1,5 @@
 // awaitPromise and task.signal: foreign promises as cancellation points (DESIGN §3).
 import { setTimeout as delay } from 'node:timers/promises';
-import { expect, test } from 'vitest';
 import {
   awaitPromise,
   currentTask,
@@ -11,6 +10,7 @@ import {
   TaskTimeout,
   timeoutAfter,
 } from '@curio/kernel';
+import { expect, test } from 'vitest';
 
 test('awaitPromise resolves with the foreign value and lets other tasks run meanwhile', async () => {
   const results: unknown[] = [];
@@ -92,7 +92,9 @@ test('cancelling a task aborts its signal with the cancellation error', async ()
   await run(async () => {
     const t = await spawn(async () => {
       const signal = currentTask().signal;
-      signal.addEventListener('abort', () => results.push(['aborted', (signal.reason as Error).name]));
+      signal.addEventListener('abort', () =>
+        results.push(['aborted', (signal.reason as Error).name]),
+      );
       await sleep(10);
     });
     await sleep(0.01);

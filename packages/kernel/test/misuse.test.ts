@@ -1,5 +1,5 @@
 // Bad use gets a clear, typed error — never a hang or an unhandled rejection.
-import { afterEach, beforeEach, expect, test } from 'vitest';
+
 import {
   CurioError,
   currentTask,
@@ -11,6 +11,7 @@ import {
   spawn,
   timeoutAfter,
 } from '@curio/kernel';
+import { afterEach, beforeEach, expect, test } from 'vitest';
 
 const unhandled: unknown[] = [];
 const onUnhandled = (err: unknown) => unhandled.push(err);

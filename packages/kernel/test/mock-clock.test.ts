@@ -1,5 +1,14 @@
+import {
+  clock,
+  Kernel,
+  MockClock,
+  run,
+  sleep,
+  spawn,
+  TaskTimeout,
+  timeoutAfter,
+} from '@curio/kernel';
 import { expect, test } from 'vitest';
-import { clock, Kernel, MockClock, run, sleep, spawn, timeoutAfter, TaskTimeout } from '@curio/kernel';
 
 test('autojump runs an hour of sleeps instantly and in deadline order', async () => {
   const results: unknown[] = [];

@@ -8,10 +8,16 @@ import { expect, test } from 'vitest';
 const fixture = fileURLToPath(new URL('./fixtures/sigint.mjs', import.meta.url));
 const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
-function runChild(mode: string, sigints: number): Promise<{ lines: string[]; code: number | null }> {
-  if (!existsSync(dist)) throw new Error('build @curio/kernel first (pnpm build): the child process runs dist/');
+function runChild(
+  mode: string,
+  sigints: number,
+): Promise<{ lines: string[]; code: number | null }> {
+  if (!existsSync(dist))
+    throw new Error('build @curio/kernel first (pnpm build): the child process runs dist/');
   return new Promise((resolve, reject) => {
-    const child = spawnProcess(process.execPath, [fixture, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawnProcess(process.execPath, [fixture, mode], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     let sent = 0;
     child.stdout.on('data', (chunk: Buffer) => {

@@ -1,5 +1,14 @@
+import {
+  currentTask,
+  MockClock,
+  run,
+  sleep,
+  spawn,
+  TaskTimeout,
+  timeoutAfter,
+  withTaskGroup,
+} from '@curio/kernel';
 import { expect, test } from 'vitest';
-import { MockClock, run, sleep, spawn, timeoutAfter, TaskTimeout, withTaskGroup, currentTask } from '@curio/kernel';
 
 test('smoke: parent/child ordering', async () => {
   const results: unknown[] = [];
@@ -26,8 +35,14 @@ test('smoke: virtual clock timeout', async () => {
       results.push(e instanceof TaskTimeout, currentTask().kernel.now());
     }
     const g = await withTaskGroup(async (g) => {
-      await g.spawn(async () => { await sleep(1); return 1; });
-      await g.spawn(async () => { await sleep(2); return 2; });
+      await g.spawn(async () => {
+        await sleep(1);
+        return 1;
+      });
+      await g.spawn(async () => {
+        await sleep(2);
+        return 2;
+      });
     });
     results.push(g.results);
   });
@@ -36,7 +51,10 @@ test('smoke: virtual clock timeout', async () => {
 
 test('smoke: real clock sleep', async () => {
   const t0 = performance.now();
-  const r = await run(async () => { await sleep(0.05); return 'done'; });
+  const r = await run(async () => {
+    await sleep(0.05);
+    return 'done';
+  });
   expect(r).toBe('done');
   expect(performance.now() - t0).toBeGreaterThanOrEqual(45);
 });

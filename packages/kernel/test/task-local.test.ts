@@ -1,5 +1,5 @@
-import { expect, test } from 'vitest';
 import { MockClock, run, sleep, spawn, TaskLocal } from '@curio/kernel';
+import { expect, test } from 'vitest';
 
 test('a spawned task starts with a copy of its parent values; changes do not leak', async () => {
   const local = new TaskLocal('initial');
@@ -17,5 +17,10 @@ test('a spawned task starts with a copy of its parent values; changes do not lea
     await kid.join();
     results.push(['parent has', local.value]);
   });
-  expect(results).toEqual(['initial', ['kid sees', 'parent'], ['kid has', 'kid'], ['parent has', 'parent2']]);
+  expect(results).toEqual([
+    'initial',
+    ['kid sees', 'parent'],
+    ['kid has', 'kid'],
+    ['parent has', 'parent2'],
+  ]);
 });
