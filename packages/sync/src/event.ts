@@ -1,0 +1,50 @@
+/**
+ * `Event`: a sticky flag tasks can wait for (Curio's `curio.sync.Event`). Setting it wakes
+ * every waiter, oldest first (DESIGN §6 rule 6); it stays set until `clear()`.
+ * @module
+ */
+import { type TaskState, WaitQueue } from '@curio/kernel';
+
+/**
+ * A flag that tasks wait for. `set()` is synchronous and never switches tasks (so
+ * tutorial code's `await evt.set()` works too); the waiters run in the next cycle.
+ * @example
+ * const ready = new Event();
+ * await spawn(async () => { await ready.wait(); console.log('go'); });
+ * ready.set();
+ */
+export class Event {
+  #set = false;
+  readonly #waiters = new WaitQueue();
+  /** The task state shown while waiting (`EVENT_WAIT`; subclasses show their own). */
+  protected readonly waitState: TaskState = 'EVENT_WAIT';
+
+  /** True once `set()` was called (and `clear()` not since). */
+  isSet(): boolean {
+    return this.#set;
+  }
+
+  /** Reset the flag: later `wait()`s block again. */
+  clear(): void {
+    this.#set = false;
+  }
+
+  /** Set the flag and wake every waiting task (FIFO). Never switches tasks. */
+  set(): void {
+    this.#set = true;
+    this.#waiters.wakeAll();
+  }
+
+  /**
+   * Wait until the flag is set; returns at once if it already is. A cancellation point
+   * when it has to wait.
+   */
+  async wait(): Promise<void> {
+    if (!this.#set) await this.#waiters.wait(this.waitState);
+  }
+
+  /** Curio's repr: `Event(unset, waiters=2)`. */
+  toString(): string {
+    return `${this.constructor.name}(${this.#set ? 'set' : 'unset'}, waiters=${this.#waiters.length})`;
+  }
+}
