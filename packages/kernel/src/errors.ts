@@ -16,25 +16,32 @@ function brandsOf(value: unknown): readonly string[] | undefined {
   return typeof value === 'object' && value !== null ? (value as Branded)[BRAND] : undefined;
 }
 
-function collectBrands(instance: object): string[] {
+function collectBrands(cls: { brand?: string; prototype: object }): string[] {
   const brands: string[] = [];
-  let proto = Object.getPrototypeOf(instance) as { constructor?: { brand?: string } } | null;
-  while (proto && proto !== Error.prototype) {
-    const brand = Object.hasOwn(proto.constructor ?? {}, 'brand')
-      ? proto.constructor?.brand
+  let ctor: unknown = cls;
+  while (typeof ctor === 'function' && ctor !== Error) {
+    const brand = Object.hasOwn(ctor, 'brand')
+      ? (ctor as unknown as { brand: string }).brand
       : undefined;
     if (brand) brands.push(brand);
-    proto = Object.getPrototypeOf(proto);
+    ctor = Object.getPrototypeOf(ctor);
   }
   return brands;
 }
 
-function brand(instance: Error): void {
-  Object.defineProperty(instance, BRAND, { value: collectBrands(instance), enumerable: false });
+/** Record a class's brands on its prototype once (instances pay nothing). */
+function brandClass(cls: { brand?: string; prototype: object }): void {
+  Object.defineProperty(cls.prototype, BRAND, { value: collectBrands(cls), enumerable: false });
 }
 
 function hasBrand(cls: { brand: string }, value: unknown): boolean {
   return brandsOf(value)?.includes(cls.brand) ?? false;
+}
+
+/** `instanceof` by brand for branded classes, by prototype for unbranded user subclasses. */
+function brandedInstance(cls: { brand: string }, value: unknown): boolean {
+  if (Object.hasOwn(cls, 'brand')) return hasBrand(cls, value);
+  return Function.prototype[Symbol.hasInstance].call(cls as unknown as Function, value);
 }
 
 /** Base class of every error the library raises that is not a cancellation. */
@@ -47,11 +54,13 @@ export class CurioError extends Error {
   constructor(message?: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
-    brand(this);
+    // Brands live on the prototype, computed once per class (subclasses in other packages
+    // included), so creating an error costs nothing extra.
+    if (!Object.hasOwn(new.target.prototype, BRAND)) brandClass(new.target);
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return hasBrand(this, value);
+    return brandedInstance(this, value);
   }
 }
 
@@ -69,6 +78,12 @@ export class TaskError extends CurioError {
 export class TaskGroupError extends AggregateError {
   /** Stable identity used for cross-install `instanceof`. */
   static readonly brand = 'TaskGroupError';
+  static {
+    Object.defineProperty(TaskGroupError.prototype, BRAND, {
+      value: ['TaskGroupError', 'CurioError'],
+      enumerable: false,
+    });
+  }
   /** Stable machine-readable code. */
   readonly code: string = 'CURIO_TASK_GROUP_ERROR';
   /** The failed member tasks, in the same order as `errors`. */
@@ -90,7 +105,7 @@ export class TaskGroupError extends AggregateError {
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return hasBrand(this, value);
+    return brandedInstance(this, value);
   }
 }
 
@@ -143,11 +158,13 @@ export class CancelledError extends Error {
   constructor(message?: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
-    brand(this);
+    // Brands live on the prototype, computed once per class (subclasses in other packages
+    // included), so creating an error costs nothing extra.
+    if (!Object.hasOwn(new.target.prototype, BRAND)) brandClass(new.target);
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return hasBrand(this, value);
+    return brandedInstance(this, value);
   }
 }
 
@@ -205,4 +222,19 @@ export class KeyboardInterrupt extends CancelledError {
  */
 export function isCancellation(err: unknown): err is CancelledError {
   return err instanceof CancelledError;
+}
+
+/**
+ * @internal Build an error without capturing a stack trace. The kernel creates cancellation
+ * and timeout errors on hot paths (every cancel, every expired timeout), where the stack of
+ * the code that happened to issue them says nothing useful and costs microseconds.
+ */
+export function stackless<E extends Error>(make: () => E): E {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }

@@ -20,6 +20,7 @@ import {
   CancelledError,
   CurioError,
   KeyboardInterrupt,
+  stackless,
   TaskCancelled,
   TaskTimeout,
 } from './errors.js';
@@ -97,8 +98,11 @@ export class Kernel {
   readonly clock: Clock;
   /** @internal Sleeps and timeouts. */
   readonly timers = new TimerHeap<Task>();
-  /** @internal Every live task by id. */
-  readonly tasks = new Map<number, Task>();
+  // Live tasks, oldest first, as an intrusive list (Task.prevLive/nextLive): cheaper than a
+  // Map on the spawn/exit path, which every task takes.
+  #liveHead: Task | undefined = undefined;
+  #liveTail: Task | undefined = undefined;
+  #liveCount = 0;
   /** @internal Installed activations. */
   readonly activations: Activation[];
   /** @internal Capture a stack at every suspension (set by debuggers and the monitor). */
@@ -212,10 +216,10 @@ export class Kernel {
   async close(): Promise<void> {
     if (this.#closed) return;
     if (this.#running) throw new CurioError('Kernel.close() called while run() is in progress');
-    if (this.tasks.size > 0) {
+    if (this.#liveCount > 0) {
       this.#shuttingDown = true;
       this.#start();
-      const victims = [...this.tasks.values()].sort((a, b) => b.id - a.id);
+      const victims = [...this.liveTasks()].reverse();
       const reaper = this.#newTask(
         async () => {
           for (const t of victims) await t.cancel();
@@ -245,6 +249,32 @@ export class Kernel {
   /** `await using kernel = new Kernel()` closes it at block exit. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /** Number of tasks alive (created and not yet terminated). */
+  get taskCount(): number {
+    return this.#liveCount;
+  }
+
+  /** The tasks alive, oldest (lowest id) first. */
+  *liveTasks(): IterableIterator<Task> {
+    for (let t = this.#liveHead; t !== undefined; t = t.nextLive) yield t;
+  }
+
+  /** The live task with this id, if any. */
+  findTask(id: number): Task | undefined {
+    for (const t of this.liveTasks()) if (t.id === id) return t;
+    return undefined;
+  }
+
+  #unlink(task: Task): void {
+    const { prevLive, nextLive } = task;
+    if (prevLive === undefined) this.#liveHead = nextLive;
+    else prevLive.nextLive = nextLive;
+    if (nextLive === undefined) this.#liveTail = prevLive;
+    else nextLive.prevLive = prevLive;
+    task.prevLive = task.nextLive = undefined;
+    this.#liveCount--;
   }
 
   /** @internal Register a callback run when the kernel closes (worker pools, monitor). */
@@ -385,7 +415,7 @@ export class Kernel {
     this.#setTimeoutEntry(task, null);
     const err =
       exc === undefined
-        ? new TaskCancelled(`${task} was cancelled`)
+        ? stackless(() => new TaskCancelled(`${task} was cancelled`))
         : typeof exc === 'function'
           ? new exc(exc.name)
           : exc;
@@ -407,7 +437,13 @@ export class Kernel {
     daemon: boolean,
   ): Task {
     const task = new Task(this, this.#nextId++, fn, parent, name, daemon);
-    this.tasks.set(task.id, task);
+    if (this.#liveTail === undefined) this.#liveHead = task;
+    else {
+      this.#liveTail.nextLive = task;
+      task.prevLive = this.#liveTail;
+    }
+    this.#liveTail = task;
+    this.#liveCount++;
     task.start = fn;
     task.startArgs = args;
     task.state = 'READY';
@@ -580,7 +616,7 @@ export class Kernel {
       } else if (entry === task.timeoutEntry) {
         task.timeoutEntry = undefined;
         task.timeout = null;
-        const err = new TaskTimeout(now);
+        const err = stackless(() => new TaskTimeout(now));
         task.abortSignal(err, true);
         if (task.allowCancel && task.blocker !== null) this.#interrupt(task, err);
         else task.cancelPending = err;
@@ -615,7 +651,7 @@ export class Kernel {
     task.cancelPending = null;
     this.#setTimeoutEntry(task, null);
     if (task.sleepEntry) this.timers.cancel(task.sleepEntry);
-    this.tasks.delete(task.id);
+    this.#unlink(task);
     // As in Curio, the group hears of the end first (its waiter wakes first), then joiners.
     task.taskGroup?._taskDone(task);
     const joiners = task.joinerCount;
@@ -687,7 +723,7 @@ export class Kernel {
       if (code === 1) process.exitCode = 130;
     });
     this.#shuttingDown = true;
-    const victims = [...this.tasks.values()].sort((a, b) => b.id - a.id);
+    const victims = [...this.liveTasks()].reverse();
     for (const t of victims) this.cancelTask(t, err);
   }
 }
@@ -704,6 +740,16 @@ function parkExecutor(ok: (value: unknown) => void, fail: (error: unknown) => vo
 
 // Tasks resumed for the first time, in order; each has one startNext microtask queued.
 const starting = new RingQueue<Task>();
+
+function onTaskReturned(value: unknown): void {
+  const task = taskStorage.getStore()!;
+  task.kernel.exited(task, true, value);
+}
+
+function onTaskThrew(error: unknown): void {
+  const task = taskStorage.getStore()!;
+  task.kernel.exited(task, false, error);
+}
 
 function startNext(): void {
   const task = starting.shift()!;
@@ -723,11 +769,9 @@ function startTask(task: Task): void {
     return;
   }
   if (result instanceof Promise) {
-    // Two small closures instead of a wrapping async function: an idle task stays lean.
-    result.then(
-      (value) => task.kernel.exited(task, true, value),
-      (error) => task.kernel.exited(task, false, error),
-    );
+    // Shared handlers, no per-task closures: they run in the async context of this call,
+    // so the task store tells them whose outcome it is.
+    result.then(onTaskReturned, onTaskThrew);
   } else {
     task.kernel.exited(task, true, result);
   }

@@ -105,6 +105,10 @@ export class Task<R = unknown> {
   start: ((...args: never[]) => unknown) | undefined = undefined;
   /** @internal */
   startArgs: never[] | undefined = undefined;
+  /** @internal Neighbours in the kernel's list of live tasks. */
+  prevLive: Task | undefined = undefined;
+  /** @internal */
+  nextLive: Task | undefined = undefined;
   /** @internal Value (or, if `trapFailed`, error) delivered at the next resume. */
   trapValue: unknown = undefined;
   /** @internal */
