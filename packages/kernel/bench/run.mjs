@@ -1,21 +1,27 @@
 // Benchmarks of @curio/kernel against the same workloads on plain promises/async functions,
-// Effection 4 and Effect, measured in the same process run.
+// Effection 4 and Effect, all measured in the same run.
 //
-//   node --expose-gc bench/run.mjs [--quick] [--samples N] [--json out.json] [--only workload,...]
-//                                  [--impls curio,plain,effection,effect]
+//   node --expose-gc bench/run.mjs [--quick] [--samples N] [--json out.json]
+//                                  [--only workload,...] [--impls curio,plain,...]
 //
-// Build first (`pnpm --filter @curio/kernel build`): this imports ../dist/index.js.
-// Harness: every workload is run once per implementation to warm up, then SAMPLES times,
-// implementations interleaved round by round (so drift hits all of them alike); the median
-// sample is reported. Switch workloads size themselves to ~TARGET_MS per sample (Effection's
-// sleep(0) is a 1 ms setTimeout, so it gets far fewer iterations).
+// Build first (`pnpm --filter @curio/kernel build`): the workloads import ../dist/index.js.
+//
+// Harness. Each implementation runs in its own child process (on Node 20 AsyncLocalStorage,
+// which the kernel uses for task identity, turns on promise hooks for the whole process and
+// would slow every baseline measured next to it; the 'plain + ALS' column shows that tax).
+// The children stay up for the whole run and are driven in lock step: for each workload every
+// child warms up (switch workloads also size themselves to ~TARGET_MS per sample), then the
+// parent asks each child in turn for one sample, round after round, so load spikes on a
+// shared machine hit every implementation alike. The median sample is reported.
+
+import { fork } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import process from 'node:process';
-import { run as curioRun, sleep as curioSleep, spawn as curioSpawn, WaitQueue } from '../dist/index.js';
-import * as effection from 'effection';
-import { Deferred, Effect, Fiber } from 'effect';
+import { fileURLToPath } from 'node:url';
+import { fmt, IMPLS, table, targets } from './report.mjs';
+import { clockName, gc, median, now, workloads } from './workloads.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
@@ -24,491 +30,20 @@ const option = (name, fallback) => {
   return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
 };
 const QUICK = flag('--quick');
+// Options handed on to the per-implementation child processes.
+const passThrough = QUICK ? ['--quick'] : [];
 const SAMPLES = Number(option('--samples', QUICK ? 3 : 5));
-const TARGET_MS = QUICK ? 40 : 120;
+const TARGET_MS = QUICK ? 60 : 150;
 const JSON_OUT = option('--json', undefined);
 const ONLY = option('--only', undefined)?.split(',');
 const IMPLS_ONLY = option('--impls', undefined)?.split(','); // e.g. --impls curio for profiling
-const BATCH = 100_000; // spawn+join batch and idle tasks
-const CANCEL_BATCH = QUICK ? 10_000 : 20_000;
 
 if (typeof globalThis.gc !== 'function') {
   console.error('run with --expose-gc: node --expose-gc bench/run.mjs');
   process.exit(2);
 }
-const gc = () => {
-  globalThis.gc();
-  globalThis.gc();
-};
-const now = () => performance.now();
 
-// ---------------------------------------------------------------------------------------
-// Small helpers
-// ---------------------------------------------------------------------------------------
-
-/** Promise.withResolvers for Node 20. */
-function resolvers() {
-  let resolve;
-  let reject;
-  const promise = new Promise((ok, fail) => {
-    resolve = ok;
-    reject = fail;
-  });
-  return { promise, resolve, reject };
-}
-
-/** A Curio-style Event on the kernel's WaitQueue (what @curio/sync's Event does). */
-class CurioEvent {
-  #set = false;
-  #waiters = new WaitQueue();
-  set() {
-    this.#set = true;
-    this.#waiters.wakeAll();
-  }
-  clear() {
-    this.#set = false;
-  }
-  wait() {
-    if (this.#set) return Promise.resolve();
-    return this.#waiters.wait('EVENT_WAIT');
-  }
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
-// ---------------------------------------------------------------------------------------
-// Workloads. Each implementation is `async (n) => measurement`, where the measurement is
-// { ms } (elapsed time for n operations) or { bytes } (heap growth for n idle tasks).
-// ---------------------------------------------------------------------------------------
-
-const effectRun = (gen) => Effect.runPromise(Effect.gen(gen));
-const effectionRun = (gen) => effection.run(gen);
-
-/** 1. Spawn n tasks that return at once, then join each. */
-const spawnJoin = {
-  curio: (n) =>
-    curioRun(async () => {
-      const leaf = async () => 1;
-      const tasks = new Array(n);
-      const t0 = now();
-      for (let i = 0; i < n; i++) tasks[i] = await curioSpawn(leaf);
-      for (let i = 0; i < n; i++) await tasks[i].join();
-      return { ms: now() - t0 };
-    }),
-  plain: async (n) => {
-    const leaf = async () => 1;
-    const ps = new Array(n);
-    const t0 = now();
-    for (let i = 0; i < n; i++) ps[i] = leaf();
-    for (let i = 0; i < n; i++) await ps[i];
-    return { ms: now() - t0 };
-  },
-  effection: (n) =>
-    effectionRun(function* () {
-      const leaf = function* () {
-        return 1;
-      };
-      const tasks = new Array(n);
-      const t0 = now();
-      for (let i = 0; i < n; i++) tasks[i] = yield* effection.spawn(leaf);
-      for (let i = 0; i < n; i++) yield* tasks[i];
-      return { ms: now() - t0 };
-    }),
-  effect: (n) =>
-    effectRun(function* () {
-      const leaf = Effect.succeed(1);
-      const fibers = new Array(n);
-      const t0 = now();
-      for (let i = 0; i < n; i++) fibers[i] = yield* Effect.forkChild(leaf);
-      for (let i = 0; i < n; i++) yield* Fiber.join(fibers[i]);
-      return { ms: now() - t0 };
-    }),
-};
-
-/** 2a. Two tasks, each yielding n/2 times: n task switches. */
-const yieldPingPong = {
-  curio: (n) =>
-    curioRun(async () => {
-      const half = n >> 1;
-      const body = async () => {
-        for (let i = 0; i < half; i++) await curioSleep(0);
-      };
-      const t0 = now();
-      const a = await curioSpawn(body);
-      const b = await curioSpawn(body);
-      await a.join();
-      await b.join();
-      return { ms: now() - t0 };
-    }),
-  plain: async (n) => {
-    // The microtask queue is the ready queue: awaiting a fresh resolved promise lets the
-    // other function run, and the two alternate.
-    const half = n >> 1;
-    const body = async () => {
-      for (let i = 0; i < half; i++) await new Promise((ok) => ok());
-    };
-    const t0 = now();
-    await Promise.all([body(), body()]);
-    return { ms: now() - t0 };
-  },
-  effection: (n) =>
-    effectionRun(function* () {
-      const half = n >> 1;
-      const body = function* () {
-        for (let i = 0; i < half; i++) yield* effection.sleep(0);
-      };
-      const t0 = now();
-      const a = yield* effection.spawn(body);
-      const b = yield* effection.spawn(body);
-      yield* a;
-      yield* b;
-      return { ms: now() - t0 };
-    }),
-  effect: (n) =>
-    effectRun(function* () {
-      const half = n >> 1;
-      const body = Effect.gen(function* () {
-        for (let i = 0; i < half; i++) yield* Effect.yieldNow;
-      });
-      const t0 = now();
-      const a = yield* Effect.forkChild(body);
-      const b = yield* Effect.forkChild(body);
-      yield* Fiber.join(a);
-      yield* Fiber.join(b);
-      return { ms: now() - t0 };
-    }),
-};
-
-/**
- * 2b. Event ping-pong: A wakes B and blocks until B wakes it; n/2 rounds, n switches.
- * Plain/Effection/Effect use a fresh one-shot (promise / withResolvers / Deferred) per
- * wake-up: each side replaces its own one-shot after waking, before it signals the other.
- */
-const eventPingPong = {
-  curio: (n) =>
-    curioRun(async () => {
-      const rounds = n >> 1;
-      const evA = new CurioEvent();
-      const evB = new CurioEvent();
-      const a = async () => {
-        for (let i = 0; i < rounds; i++) {
-          evB.set();
-          await evA.wait();
-          evA.clear();
-        }
-      };
-      const b = async () => {
-        for (let i = 0; i < rounds; i++) {
-          await evB.wait();
-          evB.clear();
-          evA.set();
-        }
-      };
-      const t0 = now();
-      const ta = await curioSpawn(a);
-      const tb = await curioSpawn(b);
-      await ta.join();
-      await tb.join();
-      return { ms: now() - t0 };
-    }),
-  plain: async (n) => {
-    const rounds = n >> 1;
-    let dA = resolvers();
-    let dB = resolvers();
-    const a = async () => {
-      for (let i = 0; i < rounds; i++) {
-        dB.resolve();
-        await dA.promise;
-        dA = resolvers();
-      }
-    };
-    const b = async () => {
-      for (let i = 0; i < rounds; i++) {
-        await dB.promise;
-        dB = resolvers();
-        dA.resolve();
-      }
-    };
-    const t0 = now();
-    await Promise.all([a(), b()]);
-    return { ms: now() - t0 };
-  },
-  effection: (n) =>
-    effectionRun(function* () {
-      const rounds = n >> 1;
-      let dA = effection.withResolvers();
-      let dB = effection.withResolvers();
-      const a = function* () {
-        for (let i = 0; i < rounds; i++) {
-          dB.resolve();
-          yield* dA.operation;
-          dA = effection.withResolvers();
-        }
-      };
-      const b = function* () {
-        for (let i = 0; i < rounds; i++) {
-          yield* dB.operation;
-          dB = effection.withResolvers();
-          dA.resolve();
-        }
-      };
-      const t0 = now();
-      const ta = yield* effection.spawn(a);
-      const tb = yield* effection.spawn(b);
-      yield* ta;
-      yield* tb;
-      return { ms: now() - t0 };
-    }),
-  effect: (n) =>
-    effectRun(function* () {
-      const rounds = n >> 1;
-      let dA = Deferred.makeUnsafe();
-      let dB = Deferred.makeUnsafe();
-      const a = Effect.gen(function* () {
-        for (let i = 0; i < rounds; i++) {
-          yield* Deferred.succeed(dB, undefined);
-          yield* Deferred.await(dA);
-          dA = Deferred.makeUnsafe();
-        }
-      });
-      const b = Effect.gen(function* () {
-        for (let i = 0; i < rounds; i++) {
-          yield* Deferred.await(dB);
-          dB = Deferred.makeUnsafe();
-          yield* Deferred.succeed(dA, undefined);
-        }
-      });
-      const t0 = now();
-      const fa = yield* Effect.forkChild(a);
-      const fb = yield* Effect.forkChild(b);
-      yield* Fiber.join(fa);
-      yield* Fiber.join(fb);
-      return { ms: now() - t0 };
-    }),
-};
-
-/** 2b'. The same ping-pong on two bare WaitQueues (wakeOne/wait), no Event flag. */
-const waitQueuePingPong = {
-  curio: (n) =>
-    curioRun(async () => {
-      const rounds = n >> 1;
-      const qA = new WaitQueue();
-      const qB = new WaitQueue();
-      const b = async () => {
-        for (let i = 0; i < rounds; i++) {
-          await qB.wait('EVENT_WAIT');
-          qA.wakeOne();
-        }
-      };
-      const a = async () => {
-        for (let i = 0; i < rounds; i++) {
-          qB.wakeOne();
-          await qA.wait('EVENT_WAIT');
-        }
-      };
-      const t0 = now();
-      const tb = await curioSpawn(b); // b runs first and blocks, so a's first wakeOne finds it
-      const ta = await curioSpawn(a);
-      await ta.join();
-      await tb.join();
-      return { ms: now() - t0 };
-    }),
-  plain: (n) => eventPingPong.plain(n),
-};
-
-/**
- * 3. Cancel a blocked task and wait for its end: n tasks blocked forever (each on its own
- * WaitQueue / promise), then each is cancelled and waited for in turn. Only that loop is timed.
- */
-const cancelWait = {
-  curio: (n) =>
-    curioRun(async () => {
-      let started = 0;
-      const blocked = async () => {
-        started++;
-        await new WaitQueue().wait('EVENT_WAIT');
-      };
-      const tasks = new Array(n);
-      for (let i = 0; i < n; i++) tasks[i] = await curioSpawn(blocked);
-      while (started < n) await curioSleep(0);
-      const t0 = now();
-      for (let i = 0; i < n; i++) await tasks[i].cancel();
-      return { ms: now() - t0 };
-    }),
-  plain: async (n) => {
-    // An async function blocked on a promise whose rejecter is its "cancel": reject with an
-    // error, then wait for the function to unwind.
-    const cancels = new Array(n);
-    const ps = new Array(n);
-    const blocked = async (i) => {
-      await new Promise((_, fail) => {
-        cancels[i] = fail;
-      });
-    };
-    for (let i = 0; i < n; i++) ps[i] = blocked(i).catch(() => {});
-    await new Promise((ok) => setImmediate(ok));
-    const t0 = now();
-    for (let i = 0; i < n; i++) {
-      cancels[i](new Error('cancelled'));
-      await ps[i];
-    }
-    return { ms: now() - t0 };
-  },
-  effection: (n) =>
-    effectionRun(function* () {
-      let started = 0;
-      const blocked = function* () {
-        started++;
-        yield* effection.suspend();
-      };
-      const tasks = new Array(n);
-      for (let i = 0; i < n; i++) tasks[i] = yield* effection.spawn(blocked);
-      while (started < n) yield* effection.sleep(0);
-      const t0 = now();
-      for (let i = 0; i < n; i++) yield* tasks[i].halt();
-      return { ms: now() - t0 };
-    }),
-  effect: (n) =>
-    effectRun(function* () {
-      let started = 0;
-      const blocked = Effect.suspend(() => {
-        started++;
-        return Effect.never;
-      });
-      const fibers = new Array(n);
-      for (let i = 0; i < n; i++) fibers[i] = yield* Effect.forkChild(blocked);
-      while (started < n) yield* Effect.yieldNow;
-      const t0 = now();
-      for (let i = 0; i < n; i++) yield* Fiber.interrupt(fibers[i]);
-      return { ms: now() - t0 };
-    }),
-};
-
-/**
- * 4. Heap per idle task: n tasks blocked on one Event/WaitQueue (plain: n pending async
- * functions awaiting one promise). Heap growth after GC over the baseline, divided by n.
- * Handles (Task / promise / Fiber) are kept in an array, as an owner would.
- */
-const heapUsed = () => {
-  gc();
-  return process.memoryUsage().heapUsed;
-};
-const idleMemory = {
-  curio: (n) =>
-    curioRun(async () => {
-      const queue = new WaitQueue();
-      let started = 0;
-      const idle = async () => {
-        started++;
-        await queue.wait('EVENT_WAIT');
-      };
-      const tasks = new Array(n);
-      const h0 = heapUsed();
-      for (let i = 0; i < n; i++) tasks[i] = await curioSpawn(idle);
-      while (started < n) await curioSleep(0);
-      const h1 = heapUsed();
-      queue.wakeAll();
-      for (let i = 0; i < n; i++) await tasks[i].join();
-      return { bytes: h1 - h0 };
-    }),
-  plain: async (n) => {
-    const gate = resolvers();
-    let started = 0;
-    const idle = async () => {
-      started++;
-      await gate.promise;
-    };
-    const ps = new Array(n);
-    const h0 = heapUsed();
-    for (let i = 0; i < n; i++) ps[i] = idle();
-    if (started !== n) throw new Error('plain idle tasks did not start');
-    const h1 = heapUsed();
-    gate.resolve();
-    await Promise.all(ps);
-    return { bytes: h1 - h0 };
-  },
-  effection: (n) =>
-    effectionRun(function* () {
-      const gate = effection.withResolvers();
-      let started = 0;
-      const idle = function* () {
-        started++;
-        yield* gate.operation;
-      };
-      const tasks = new Array(n);
-      const h0 = heapUsed();
-      for (let i = 0; i < n; i++) tasks[i] = yield* effection.spawn(idle);
-      while (started < n) yield* effection.sleep(0);
-      const h1 = heapUsed();
-      gate.resolve();
-      for (let i = 0; i < n; i++) yield* tasks[i];
-      return { bytes: h1 - h0 };
-    }),
-  effect: (n) =>
-    effectRun(function* () {
-      const gate = Deferred.makeUnsafe();
-      let started = 0;
-      const idle = Effect.suspend(() => {
-        started++;
-        return Deferred.await(gate);
-      });
-      const fibers = new Array(n);
-      const h0 = heapUsed();
-      for (let i = 0; i < n; i++) fibers[i] = yield* Effect.forkChild(idle);
-      while (started < n) yield* Effect.yieldNow;
-      const h1 = heapUsed();
-      yield* Deferred.succeed(gate, undefined);
-      for (let i = 0; i < n; i++) yield* Fiber.join(fibers[i]);
-      return { bytes: h1 - h0 };
-    }),
-};
-
-// ---------------------------------------------------------------------------------------
-// Driver
-// ---------------------------------------------------------------------------------------
-
-const IMPLS = ['curio', 'plain', 'effection', 'effect'];
-
-// n: operations per sample; a number, 'auto' (calibrated to TARGET_MS per sample), or an
-// object with per-implementation overrides. Effection's spawn costs ~100× the others, so it
-// gets smaller batches to keep a whole run within ~2 minutes (per-op figures stay comparable).
-const WORKLOADS = [
-  {
-    key: 'spawnJoin',
-    title: '1. spawn + join, batch of 100k (per task)',
-    impls: spawnJoin,
-    n: { default: BATCH, effection: QUICK ? 1000 : 2000 },
-    unit: 'µs',
-  },
-  { key: 'yieldSwitch', title: '2a. sleep(0)/yield ping-pong (per switch)', impls: yieldPingPong, n: 'auto', unit: 'ns' },
-  { key: 'eventSwitch', title: '2b. Event ping-pong (per switch)', impls: eventPingPong, n: 'auto', unit: 'ns' },
-  {
-    key: 'waitQueueSwitch',
-    title: "2b'. bare WaitQueue ping-pong (per switch)",
-    impls: waitQueuePingPong,
-    n: 'auto',
-    unit: 'ns',
-  },
-  {
-    key: 'cancelWait',
-    title: '3. cancel a blocked task + wait (per task)',
-    impls: cancelWait,
-    n: { default: CANCEL_BATCH, effection: 2000 },
-    unit: 'µs',
-  },
-  {
-    key: 'idleMemory',
-    title: '4. heap per idle task, 100k blocked',
-    impls: idleMemory,
-    n: { default: BATCH, effection: QUICK ? 2000 : 5000 },
-    unit: 'B',
-    warmup: 0.05,
-  },
-];
+const WORKLOADS = workloads({ quick: QUICK });
 
 /** Per-op value in the workload's unit. */
 function perOp(unit, n, m) {
@@ -530,55 +65,46 @@ async function calibrate(fn) {
   }
 }
 
-async function runWorkload(w) {
-  const names = IMPLS.filter((k) => w.impls[k] && (!IMPLS_ONLY || IMPLS_ONLY.includes(k)));
-  const sizes = {};
-  for (const k of names) {
-    if (w.n === 'auto') {
-      await w.impls[k](256); // warm-up, then size
-      sizes[k] = await calibrate(w.impls[k]);
-    } else {
-      sizes[k] = typeof w.n === 'number' ? w.n : (w.n[k] ?? w.n.default);
-      await w.impls[k](Math.max(2, Math.round(sizes[k] * (w.warmup ?? 1)))); // warm-up
-    }
+/**
+ * Warm one workload up in this process and size its samples: returns { n, reps }, where a
+ * sample is `reps` back-to-back runs of n operations lasting about TARGET_MS in all (the
+ * CPU clock ticks every few ms, so short samples would be imprecise).
+ */
+async function prepare(w, impl) {
+  const fn = w.impls[impl];
+  let n;
+  if (w.n === 'auto') {
+    await fn(256); // warm-up, then size
+    n = await calibrate(fn);
+  } else {
+    n = typeof w.n === 'number' ? w.n : (w.n[impl] ?? w.n.default);
+    await fn(Math.max(2, Math.round(n * (w.warmup ?? 1)))); // warm-up
   }
-  const samples = Object.fromEntries(names.map((k) => [k, []]));
-  for (let s = 0; s < SAMPLES; s++) {
-    for (const k of names) {
-      gc();
-      const m = await w.impls[k](sizes[k]);
-      samples[k].push(perOp(w.unit, sizes[k], m));
-    }
+  if (w.unit === 'B') return { n, reps: 1 };
+  let total = 0;
+  let runs = 0;
+  while (total < TARGET_MS / 2 && runs < 1000) {
+    total += (await fn(n)).ms;
+    runs++;
   }
-  const result = {};
-  for (const k of names) result[k] = { median: median(samples[k]), n: sizes[k], samples: samples[k] };
-  return result;
+  return { n, reps: Math.max(1, Math.round((TARGET_MS * runs) / Math.max(total, 0.001))) };
 }
 
-function fmt(value, unit) {
-  if (value === undefined) return '—';
-  const digits = value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  return `${value.toFixed(digits)} ${unit}`;
-}
-
-function table(results) {
-  const lines = [
-    '| workload | curio | plain promises | Effection 4 | Effect |',
-    '|---|---|---|---|---|',
-  ];
-  for (const w of WORKLOADS) {
-    const r = results[w.key];
-    if (!r) continue;
-    const base = r.plain?.median;
-    const cells = IMPLS.map((k) => {
-      const v = r[k]?.median;
-      if (v === undefined) return '—';
-      if (k === 'plain' || !base) return fmt(v, w.unit);
-      return `${fmt(v, w.unit)} (${(v / base).toFixed(2)}×)`;
-    });
-    lines.push(`| ${w.title} | ${cells.join(' | ')} |`);
+/** One sample of one workload in this process: per operation in the workload's unit. */
+async function sample(w, impl, n, reps) {
+  gc();
+  let ms = 0;
+  let wallMs = 0;
+  let bytes = 0;
+  for (let r = 0; r < reps; r++) {
+    const m = await w.impls[impl](n);
+    ms += m.ms ?? 0;
+    wallMs += m.wallMs ?? 0;
+    bytes += m.bytes ?? 0;
   }
-  return lines.join('\n');
+  const ops = n * reps;
+  if (w.unit === 'B') return { value: perOp(w.unit, ops, { bytes }) };
+  return { value: perOp(w.unit, ops, { ms }), wall: perOp(w.unit, ops, { ms: wallMs }) };
 }
 
 const require = createRequire(import.meta.url);
@@ -600,6 +126,103 @@ const versionOf = (pkg) => {
   }
 };
 
+/** Child mode: answer the parent's { prepare | sample | exit } messages for one implementation. */
+function child(impl) {
+  const byKey = Object.fromEntries(WORKLOADS.map((w) => [w.key, w]));
+  process.on('message', async (msg) => {
+    try {
+      if (msg.cmd === 'exit') process.disconnect();
+      else if (msg.cmd === 'prepare') process.send(await prepare(byKey[msg.key], impl));
+      else if (msg.cmd === 'sample')
+        process.send(await sample(byKey[msg.key], impl, msg.n, msg.reps));
+    } catch (err) {
+      process.send({ error: String(err?.stack ?? err) });
+    }
+  });
+}
+
+/** A child process running one implementation; `ask(msg)` resolves to its reply. */
+function startChild(impl) {
+  const proc = fork(fileURLToPath(import.meta.url), ['--child', impl, ...passThrough], {
+    execArgv: process.execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let pending;
+  proc.on('message', (reply) => {
+    const p = pending;
+    pending = undefined;
+    if (reply.error) p?.reject(new Error(`${impl}: ${reply.error}`));
+    else p?.resolve(reply);
+  });
+  proc.on('exit', (code) => {
+    if (pending) pending.reject(new Error(`${impl}: child exited with code ${code}`));
+  });
+  return {
+    impl,
+    ask(msg) {
+      return new Promise((resolve, reject) => {
+        pending = { resolve, reject };
+        proc.send(msg);
+      });
+    },
+    stop() {
+      proc.send({ cmd: 'exit' });
+    },
+  };
+}
+
+/**
+ * Run every selected workload, each in fresh child processes (one per implementation, so
+ * one workload's JIT and heap state cannot colour the next), interleaving samples round by
+ * round.
+ */
+async function measure(impls) {
+  const results = {};
+  for (const w of WORKLOADS) {
+    if (ONLY && !ONLY.includes(w.key)) continue;
+    const t0 = now();
+    const active = impls.filter((impl) => w.impls[impl]).map(startChild);
+    try {
+      results[w.key] = await measureWorkload(w, active);
+    } finally {
+      for (const c of active) c.stop();
+    }
+    const summary = active
+      .map((c) => {
+        const r = results[w.key][c.impl];
+        return `${c.impl} ${fmt(r.median, w.unit)} (n=${r.n}×${r.reps})`;
+      })
+      .join(', ');
+    console.error(`  ${w.key}: ${summary} [${((now() - t0) / 1000).toFixed(1)} s]`);
+  }
+  return results;
+}
+
+async function measureWorkload(w, active) {
+  const sizes = {};
+  for (const c of active) sizes[c.impl] = await c.ask({ cmd: 'prepare', key: w.key });
+  const samples = Object.fromEntries(active.map((c) => [c.impl, []]));
+  const walls = Object.fromEntries(active.map((c) => [c.impl, []]));
+  for (let s = 0; s < SAMPLES; s++) {
+    for (const c of active) {
+      const { value, wall } = await c.ask({ cmd: 'sample', key: w.key, ...sizes[c.impl] });
+      samples[c.impl].push(value);
+      if (wall !== undefined) walls[c.impl].push(wall);
+    }
+  }
+  const result = {};
+  for (const c of active) {
+    result[c.impl] = {
+      median: median(samples[c.impl]),
+      n: sizes[c.impl].n,
+      reps: sizes[c.impl].reps,
+      samples: samples[c.impl],
+      wallMedian: walls[c.impl].length > 0 ? median(walls[c.impl]) : undefined,
+    };
+  }
+  return result;
+}
+
 async function main() {
   const started = now();
   const env = {
@@ -607,23 +230,33 @@ async function main() {
     effection: versionOf('effection'),
     effect: versionOf('effect'),
     samples: SAMPLES,
+    clock: clockName,
   };
   console.log(
-    `# @curio/kernel benchmarks — Node ${env.node}, Effection ${env.effection}, Effect ${env.effect}, ${SAMPLES} samples (median)\n`,
+    `# @curio/kernel benchmarks — Node ${env.node}, Effection ${env.effection}, Effect ${env.effect}; median of ${SAMPLES} samples, ${clockName} time\n`,
   );
-  const results = {};
-  for (const w of WORKLOADS) {
-    if (ONLY && !ONLY.includes(w.key)) continue;
-    const t0 = now();
-    results[w.key] = await runWorkload(w);
-    const summary = IMPLS.filter((k) => results[w.key][k])
-      .map((k) => `${k} ${fmt(results[w.key][k].median, w.unit)} (n=${results[w.key][k].n})`)
-      .join(', ');
-    console.error(`  ${w.key}: ${summary} [${((now() - t0) / 1000).toFixed(1)} s]`);
+  const results = await measure(IMPLS.filter((impl) => !IMPLS_ONLY || IMPLS_ONLY.includes(impl)));
+  console.log(table(WORKLOADS, results));
+  const checks = targets(results);
+  if (checks) console.log(`\nTargets (set for Node 24):\n${checks}`);
+  console.log(
+    `\nTime per operation (${clockName === 'wall' ? 'wall clock' : 'CPU time of the main thread + event-loop idle time'}); memory: heap bytes per idle task. In parentheses: ratio to plain promises (lower is better).\nTotal ${((now() - started) / 1000).toFixed(1)} s.`,
+  );
+  if (JSON_OUT) {
+    const workloads = WORKLOADS.map(({ key, title, unit, baseline }) => ({
+      key,
+      title,
+      unit,
+      baseline,
+    }));
+    writeFileSync(JSON_OUT, JSON.stringify({ env, workloads, results }, null, 2));
   }
-  console.log(table(results));
-  console.log(`\nRatios are to plain promises (lower is better). Total ${((now() - started) / 1000).toFixed(1)} s.`);
-  if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ env, results }, null, 2));
 }
 
-await main();
+const CHILD = option('--child', undefined);
+if (CHILD) {
+  if (!IMPLS.includes(CHILD)) throw new Error(`--child: unknown implementation ${CHILD}`);
+  child(CHILD);
+} else {
+  await main();
+}

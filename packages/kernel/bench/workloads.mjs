@@ -1,43 +1,66 @@
-// Benchmarks of @curio/kernel against the same workloads on plain promises/async functions,
-// Effection 4 and Effect, measured in the same process run.
-//
-//   node --expose-gc bench/run.mjs [--quick] [--samples N] [--json out.json] [--only name,...]
-//
-// Build first (`pnpm --filter @curio/kernel build`): this imports ../dist/index.js.
-// Harness: every workload is run once per implementation to warm up, then SAMPLES times,
-// implementations interleaved round by round (so drift hits all of them alike); the median
-// sample is reported. Switch workloads size themselves to ~TARGET_MS per sample (Effection's
-// sleep(0) is a 1 ms setTimeout, so it gets far fewer iterations).
-import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+// The benchmark workloads: each implementation is `async (n) => measurement`, where the
+// measurement is { ms } (elapsed time for n operations) or { bytes } (heap growth for n idle
+// tasks). Used by run.mjs (the suite) and profile.mjs (one workload under --cpu-prof).
+// Needs --expose-gc (the memory workload collects garbage before measuring).
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { readFileSync } from 'node:fs';
 import process from 'node:process';
-import { run as curioRun, sleep as curioSleep, spawn as curioSpawn, WaitQueue } from '/work/main/packages/kernel/dist/index.js';
-import * as effection from 'effection';
 import { Deferred, Effect, Fiber } from 'effect';
+import * as effection from 'effection';
+import {
+  run as curioRun,
+  sleep as curioSleep,
+  spawn as curioSpawn,
+  WaitQueue,
+} from '../dist/index.js';
 
-const args = process.argv.slice(2);
-const flag = (name) => args.includes(name);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
-};
-const QUICK = flag('--quick');
-const SAMPLES = Number(option('--samples', QUICK ? 3 : 7));
-const TARGET_MS = QUICK ? 40 : 120;
-const JSON_OUT = option('--json', undefined);
-const ONLY = option('--only', undefined)?.split(',');
-const BATCH = 100_000; // spawn+join batch and idle tasks
-const CANCEL_BATCH = QUICK ? 10_000 : 20_000;
+export const now = () => performance.now();
 
-if (typeof globalThis.gc !== 'function') {
-  console.error('run with --expose-gc: node --expose-gc bench/run.mjs');
-  process.exit(2);
+// Time of an operation = CPU time of this (main) thread + time the event loop sat idle
+// waiting for timers or I/O. Unlike wall-clock time, this does not count the time the OS
+// gave the CPU to other processes, so results hold on a loaded or shared machine; waiting
+// that belongs to the workload (Effection's sleep(0) is a 1 ms timer) still counts.
+// Needs Linux's /proc/thread-self/schedstat; elsewhere, or with BENCH_CLOCK=wall, wall time.
+const SCHEDSTAT = '/proc/thread-self/schedstat';
+const useCpuClock =
+  process.env.BENCH_CLOCK !== 'wall' &&
+  (() => {
+    try {
+      return Number.isFinite(threadCpuNs());
+    } catch {
+      return false;
+    }
+  })();
+function threadCpuNs() {
+  return Number(readFileSync(SCHEDSTAT, 'utf8').split(' ')[0]);
 }
-const gc = () => {
+/** Which clock the workloads report: 'cpu+idle' or 'wall'. */
+export const clockName = useCpuClock ? 'cpu+idle' : 'wall';
+
+/** Start timing the measured part of a workload. */
+export function startTimer() {
+  return {
+    wall: performance.now(),
+    cpu: useCpuClock ? threadCpuNs() : 0,
+    elu: performance.eventLoopUtilization(),
+  };
+}
+
+/** Stop timing: { ms } on the chosen clock, and { wallMs } for reference. */
+export function elapsed(t) {
+  const wallMs = performance.now() - t.wall;
+  if (!useCpuClock) return { ms: wallMs, wallMs };
+  const cpuMs = (threadCpuNs() - t.cpu) / 1e6;
+  const idleMs = performance.eventLoopUtilization(t.elu).idle;
+  return { ms: Math.min(wallMs, cpuMs + idleMs), wallMs };
+}
+
+/** Full garbage collection (twice, to let finalizers run). Needs --expose-gc. */
+export const gc = () => {
+  if (typeof globalThis.gc !== 'function') throw new Error('run node with --expose-gc');
   globalThis.gc();
   globalThis.gc();
 };
-const now = () => performance.now();
 
 // ---------------------------------------------------------------------------------------
 // Small helpers
@@ -71,7 +94,7 @@ class CurioEvent {
   }
 }
 
-const median = (xs) => {
+export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
@@ -91,38 +114,39 @@ const spawnJoin = {
     curioRun(async () => {
       const leaf = async () => 1;
       const tasks = new Array(n);
-      const t0 = now();
+      const t0 = startTimer();
       for (let i = 0; i < n; i++) tasks[i] = await curioSpawn(leaf);
       for (let i = 0; i < n; i++) await tasks[i].join();
-      return { ms: now() - t0 };
+      return elapsed(t0);
     }),
   plain: async (n) => {
     const leaf = async () => 1;
     const ps = new Array(n);
-    const t0 = now();
+    const t0 = startTimer();
     for (let i = 0; i < n; i++) ps[i] = leaf();
     for (let i = 0; i < n; i++) await ps[i];
-    return { ms: now() - t0 };
+    return elapsed(t0);
   },
   effection: (n) =>
     effectionRun(function* () {
+      // biome-ignore lint/correctness/useYield: the task returns at once, like the others
       const leaf = function* () {
         return 1;
       };
       const tasks = new Array(n);
-      const t0 = now();
+      const t0 = startTimer();
       for (let i = 0; i < n; i++) tasks[i] = yield* effection.spawn(leaf);
       for (let i = 0; i < n; i++) yield* tasks[i];
-      return { ms: now() - t0 };
+      return elapsed(t0);
     }),
   effect: (n) =>
     effectRun(function* () {
       const leaf = Effect.succeed(1);
       const fibers = new Array(n);
-      const t0 = now();
+      const t0 = startTimer();
       for (let i = 0; i < n; i++) fibers[i] = yield* Effect.forkChild(leaf);
       for (let i = 0; i < n; i++) yield* Fiber.join(fibers[i]);
-      return { ms: now() - t0 };
+      return elapsed(t0);
     }),
 };
 
@@ -134,12 +158,12 @@ const yieldPingPong = {
       const body = async () => {
         for (let i = 0; i < half; i++) await curioSleep(0);
       };
-      const t0 = now();
+      const t0 = startTimer();
       const a = await curioSpawn(body);
       const b = await curioSpawn(body);
       await a.join();
       await b.join();
-      return { ms: now() - t0 };
+      return elapsed(t0);
     }),
   plain: async (n) => {
     // The microtask queue is the ready queue: awaiting a fresh resolved promise lets the
@@ -148,9 +172,9 @@ const yieldPingPong = {
     const body = async () => {
       for (let i = 0; i < half; i++) await new Promise((ok) => ok());
     };
-    const t0 = now();
+    const t0 = startTimer();
     await Promise.all([body(), body()]);
-    return { ms: now() - t0 };
+    return elapsed(t0);
   },
   effection: (n) =>
     effectionRun(function* () {
@@ -158,12 +182,12 @@ const yieldPingPong = {
       const body = function* () {
         for (let i = 0; i < half; i++) yield* effection.sleep(0);
       };
-      const t0 = now();
+      const t0 = startTimer();
       const a = yield* effection.spawn(body);
       const b = yield* effection.spawn(body);
       yield* a;
       yield* b;
-      return { ms: now() - t0 };
+      return elapsed(t0);
     }),
   effect: (n) =>
     effectRun(function* () {
@@ -171,12 +195,12 @@ const yieldPingPong = {
       const body = Effect.gen(function* () {
         for (let i = 0; i < half; i++) yield* Effect.yieldNow;
       });
-      const t0 = now();
+      const t0 = startTimer();
       const a = yield* Effect.forkChild(body);
       const b = yield* Effect.forkChild(body);
       yield* Fiber.join(a);
       yield* Fiber.join(b);
-      return { ms: now() - t0 };
+      return elapsed(t0);
     }),
 };
 
@@ -205,12 +229,12 @@ const eventPingPong = {
           evA.set();
         }
       };
-      const t0 = now();
+      const t0 = startTimer();
       const ta = await curioSpawn(a);
       const tb = await curioSpawn(b);
       await ta.join();
       await tb.join();
-      return { ms: now() - t0 };
+      return elapsed(t0);
     }),
   plain: async (n) => {
     const rounds = n >> 1;
@@ -230,9 +254,9 @@ const eventPingPong = {
         dA.resolve();
       }
     };
-    const t0 = now();
+    const t0 = startTimer();
     await Promise.all([a(), b()]);
-    return { ms: now() - t0 };
+    return elapsed(t0);
   },
   effection: (n) =>
     effectionRun(function* () {
@@ -253,12 +277,12 @@ const eventPingPong = {
           dA.resolve();
         }
       };
-      const t0 = now();
+      const t0 = startTimer();
       const ta = yield* effection.spawn(a);
       const tb = yield* effection.spawn(b);
       yield* ta;
       yield* tb;
-      return { ms: now() - t0 };
+      return elapsed(t0);
     }),
   effect: (n) =>
     effectRun(function* () {
@@ -279,12 +303,12 @@ const eventPingPong = {
           yield* Deferred.succeed(dA, undefined);
         }
       });
-      const t0 = now();
+      const t0 = startTimer();
       const fa = yield* Effect.forkChild(a);
       const fb = yield* Effect.forkChild(b);
       yield* Fiber.join(fa);
       yield* Fiber.join(fb);
-      return { ms: now() - t0 };
+      return elapsed(t0);
     }),
 };
 
@@ -307,14 +331,13 @@ const waitQueuePingPong = {
           await qA.wait('EVENT_WAIT');
         }
       };
-      const t0 = now();
+      const t0 = startTimer();
       const tb = await curioSpawn(b); // b runs first and blocks, so a's first wakeOne finds it
       const ta = await curioSpawn(a);
       await ta.join();
       await tb.join();
-      return { ms: now() - t0 };
+      return elapsed(t0);
     }),
-  plain: (n) => eventPingPong.plain(n),
 };
 
 /**
@@ -332,9 +355,9 @@ const cancelWait = {
       const tasks = new Array(n);
       for (let i = 0; i < n; i++) tasks[i] = await curioSpawn(blocked);
       while (started < n) await curioSleep(0);
-      const t0 = now();
+      const t0 = startTimer();
       for (let i = 0; i < n; i++) await tasks[i].cancel();
-      return { ms: now() - t0 };
+      return elapsed(t0);
     }),
   plain: async (n) => {
     // An async function blocked on a promise whose rejecter is its "cancel": reject with an
@@ -348,12 +371,12 @@ const cancelWait = {
     };
     for (let i = 0; i < n; i++) ps[i] = blocked(i).catch(() => {});
     await new Promise((ok) => setImmediate(ok));
-    const t0 = now();
+    const t0 = startTimer();
     for (let i = 0; i < n; i++) {
       cancels[i](new Error('cancelled'));
       await ps[i];
     }
-    return { ms: now() - t0 };
+    return elapsed(t0);
   },
   effection: (n) =>
     effectionRun(function* () {
@@ -365,9 +388,9 @@ const cancelWait = {
       const tasks = new Array(n);
       for (let i = 0; i < n; i++) tasks[i] = yield* effection.spawn(blocked);
       while (started < n) yield* effection.sleep(0);
-      const t0 = now();
+      const t0 = startTimer();
       for (let i = 0; i < n; i++) yield* tasks[i].halt();
-      return { ms: now() - t0 };
+      return elapsed(t0);
     }),
   effect: (n) =>
     effectRun(function* () {
@@ -379,9 +402,9 @@ const cancelWait = {
       const fibers = new Array(n);
       for (let i = 0; i < n; i++) fibers[i] = yield* Effect.forkChild(blocked);
       while (started < n) yield* Effect.yieldNow;
-      const t0 = now();
+      const t0 = startTimer();
       for (let i = 0; i < n; i++) yield* Fiber.interrupt(fibers[i]);
-      return { ms: now() - t0 };
+      return elapsed(t0);
     }),
 };
 
@@ -464,120 +487,63 @@ const idleMemory = {
     }),
 };
 
-// ---------------------------------------------------------------------------------------
-// Driver
-// ---------------------------------------------------------------------------------------
-
-const IMPLS = ['curio', 'plain', 'effection', 'effect'];
-
-const WORKLOADS = [
-  { key: 'spawnJoin', title: '1. spawn + join, batch of 100k (per task)', impls: spawnJoin, n: BATCH, unit: 'µs' },
-  { key: 'yieldSwitch', title: '2a. sleep(0)/yield ping-pong (per switch)', impls: yieldPingPong, n: 'auto', unit: 'ns' },
-  { key: 'eventSwitch', title: '2b. Event ping-pong (per switch)', impls: eventPingPong, n: 'auto', unit: 'ns' },
-  { key: 'waitQueueSwitch', title: "2b'. bare WaitQueue ping-pong (per switch)", impls: waitQueuePingPong, n: 'auto', unit: 'ns' },
-  { key: 'cancelWait', title: '3. cancel a blocked task + wait (per task)', impls: cancelWait, n: CANCEL_BATCH, unit: 'µs' },
-  { key: 'idleMemory', title: '4. heap per idle task, 100k blocked', impls: idleMemory, n: BATCH, unit: 'B' },
-];
-
-/** Per-op value in the workload's unit. */
-function perOp(unit, n, m) {
-  if (unit === 'B') return m.bytes / n;
-  const msPerOp = m.ms / n;
-  return unit === 'µs' ? msPerOp * 1e3 : msPerOp * 1e6;
+// 'plainAls': the plain workload run inside AsyncLocalStorage.run(), as curio tasks are. On
+// Node 20 that enables promise hooks (a per-promise tax on everything in the process); on
+// Node 24 AsyncLocalStorage uses AsyncContextFrame and it should cost next to nothing.
+const als = new AsyncLocalStorage();
+for (const impls of [spawnJoin, yieldPingPong, eventPingPong, cancelWait, idleMemory]) {
+  impls.plainAls = (n) => als.run({ task: n }, () => impls.plain(n));
 }
 
-/** Pick n so one sample takes about TARGET_MS (switch workloads). */
-async function calibrate(fn) {
-  let n = 64;
-  for (;;) {
-    const { ms } = await fn(n);
-    if (ms >= TARGET_MS / 8 || n >= 1 << 24) {
-      const scaled = Math.ceil((n * TARGET_MS) / Math.max(ms, 0.001));
-      return Math.max(2, Math.min(scaled, 1 << 24)) & ~1;
-    }
-    n *= ms < TARGET_MS / 100 ? 16 : 4;
-  }
-}
-
-async function runWorkload(w) {
-  const names = IMPLS.filter((k) => w.impls[k]);
-  const sizes = {};
-  for (const k of names) {
-    sizes[k] = w.n === 'auto' ? await calibrate(w.impls[k]) : w.n;
-    await w.impls[k](sizes[k]); // warm-up
-  }
-  const samples = Object.fromEntries(names.map((k) => [k, []]));
-  for (let s = 0; s < SAMPLES; s++) {
-    for (const k of names) {
-      gc();
-      const m = await w.impls[k](sizes[k]);
-      samples[k].push(perOp(w.unit, sizes[k], m));
-    }
-  }
-  const result = {};
-  for (const k of names) result[k] = { median: median(samples[k]), n: sizes[k], samples: samples[k] };
-  return result;
-}
-
-function fmt(value, unit) {
-  if (value === undefined) return '—';
-  const digits = value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  return `${value.toFixed(digits)} ${unit}`;
-}
-
-function table(results) {
-  const lines = [
-    '| workload | curio | plain promises | Effection 4 | Effect |',
-    '|---|---|---|---|---|',
+// n: operations per sample; a number, 'auto' (calibrated to TARGET_MS per sample), or an
+// object with per-implementation overrides. Effection's spawn costs ~100× the others, so it
+// gets smaller batches to keep a whole run within ~2 minutes (per-op figures stay comparable).
+export function workloads({ quick = false } = {}) {
+  const BATCH = 100_000; // spawn+join batch and idle tasks
+  return [
+    {
+      key: 'spawnJoin',
+      title: '1. spawn + join, batch of 100k (per task)',
+      impls: spawnJoin,
+      n: { default: BATCH, effection: quick ? 1000 : 2000 },
+      unit: 'µs',
+    },
+    {
+      key: 'yieldSwitch',
+      title: '2a. sleep(0)/yield ping-pong (per switch)',
+      impls: yieldPingPong,
+      n: 'auto',
+      unit: 'ns',
+    },
+    {
+      key: 'eventSwitch',
+      title: '2b. Event ping-pong (per switch)',
+      impls: eventPingPong,
+      n: 'auto',
+      unit: 'ns',
+    },
+    {
+      key: 'waitQueueSwitch',
+      title: "2b'. bare WaitQueue ping-pong (per switch)",
+      impls: waitQueuePingPong,
+      n: 'auto',
+      unit: 'ns',
+      baseline: 'eventSwitch', // its plain baseline is 2b's
+    },
+    {
+      key: 'cancelWait',
+      title: '3. cancel a blocked task + wait (per task)',
+      impls: cancelWait,
+      n: { default: quick ? 10_000 : 20_000, effection: 2000 },
+      unit: 'µs',
+    },
+    {
+      key: 'idleMemory',
+      title: '4. heap per idle task, 100k blocked',
+      impls: idleMemory,
+      n: { default: BATCH, effection: quick ? 2000 : 5000 },
+      unit: 'B',
+      warmup: 0.05,
+    },
   ];
-  for (const w of WORKLOADS) {
-    const r = results[w.key];
-    if (!r) continue;
-    const base = r.plain?.median;
-    const cells = IMPLS.map((k) => {
-      const v = r[k]?.median;
-      if (v === undefined) return '—';
-      if (k === 'plain' || !base) return fmt(v, w.unit);
-      return `${fmt(v, w.unit)} (${(v / base).toFixed(2)}×)`;
-    });
-    lines.push(`| ${w.title} | ${cells.join(' | ')} |`);
-  }
-  return lines.join('\n');
 }
-
-const require = createRequire(import.meta.url);
-const versionOf = (pkg) => {
-  try {
-    return JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')).version;
-  } catch {
-    return '?';
-  }
-};
-
-async function main() {
-  const started = now();
-  const env = {
-    node: process.version,
-    effection: versionOf('effection'),
-    effect: versionOf('effect'),
-    samples: SAMPLES,
-  };
-  console.log(
-    `# @curio/kernel benchmarks — Node ${env.node}, Effection ${env.effection}, Effect ${env.effect}, ${SAMPLES} samples (median)\n`,
-  );
-  const results = {};
-  for (const w of WORKLOADS) {
-    if (ONLY && !ONLY.includes(w.key)) continue;
-    const t0 = now();
-    results[w.key] = await runWorkload(w);
-    const summary = IMPLS.filter((k) => results[w.key][k])
-      .map((k) => `${k} ${fmt(results[w.key][k].median, w.unit)} (n=${results[w.key][k].n})`)
-      .join(', ');
-    console.error(`  ${w.key}: ${summary} [${((now() - t0) / 1000).toFixed(1)} s]`);
-  }
-  console.log(table(results));
-  console.log(`\nRatios are to plain promises (lower is better). Total ${((now() - started) / 1000).toFixed(1)} s.`);
-  if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ env, results }, null, 2));
-}
-
-export { spawnJoin, idleMemory, cancelWait, eventPingPong, yieldPingPong };
