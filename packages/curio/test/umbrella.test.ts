@@ -1,0 +1,30 @@
+import { expect, test } from 'vitest';
+import * as curio from 'curio';
+import * as kernel from '@curio/kernel';
+import * as net from '@curio/net';
+import * as sync from '@curio/sync';
+
+test('the umbrella re-exports every name of the kernel, sync and net packages', () => {
+  for (const pkg of [kernel, sync, net]) {
+    for (const [name, value] of Object.entries(pkg)) {
+      expect((curio as Record<string, unknown>)[name], name).toBe(value);
+    }
+  }
+});
+
+test('a program can be written against the umbrella alone', async () => {
+  const { run, spawn, Queue, MockClock, sleep } = curio;
+  const got = await run({ clock: new MockClock({ autojump: true }) }, async () => {
+    const q = new Queue<number>();
+    const producer = await spawn(async () => {
+      for (let i = 0; i < 3; i++) {
+        await sleep(1);
+        await q.put(i);
+      }
+    });
+    const items = [await q.get(), await q.get(), await q.get()];
+    await producer.join();
+    return items;
+  });
+  expect(got).toEqual([0, 1, 2]);
+});
