@@ -1,8 +1,8 @@
-import { expect, test } from 'vitest';
-import * as curio from 'curio';
 import * as kernel from '@curio/kernel';
 import * as net from '@curio/net';
 import * as sync from '@curio/sync';
+import * as curio from 'curio';
+import { expect, test } from 'vitest';
 
 test('the umbrella re-exports every name of the kernel, sync and net packages', () => {
   for (const pkg of [kernel, sync, net]) {
