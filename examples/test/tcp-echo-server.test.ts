@@ -1,7 +1,7 @@
 // "A Simple Echo Server" with tcpServer(): the same echo service, each client in the server's
 // task group, each client socket closed by the server when its handler ends.
 import { format } from 'node:util';
-import { run, spawn } from '@curio/kernel';
+import { run, sleep, spawn } from '@curio/kernel';
 import { expect, test } from 'vitest';
 import { echoClient, main } from '../src/tcp-echo-server.js';
 import { captureOutput } from './helpers.js';
@@ -24,6 +24,7 @@ test('tcp-echo-server: main(host, port) serves until cancelled', async () => {
   const port = await freePort();
   await run(async () => {
     const server = await spawn(main, '127.0.0.1', port);
+    await sleep(0); // let the server bind and listen before we connect
     const session = await nc(port, ['Hello']);
     expect(session.replies).toEqual(['Hello\n']);
     await untilPrinted(out.lines, 'Connection closed');

@@ -9,8 +9,10 @@ import { currentTask } from './current.js';
 import { CancelledError, CurioError, TaskGroupError } from './errors.js';
 import type { SpawnOptions } from './kernel.js';
 import type { Task, TaskGroupMembership } from './task.js';
-import { splitOptions } from './traps.js';
+import { NO_OPTIONS, splitOptions } from './traps.js';
 import { WaitQueue } from './wait-queue.js';
+
+type AnyFn = (...args: never[]) => unknown;
 
 /**
  * How a group waits: `'all'` for every member; `'any'` for the first to finish; `'object'`
@@ -111,8 +113,13 @@ export class TaskGroup<R = unknown> implements TaskGroupMembership, AsyncIterabl
       if (this.#joined)
         throw new CurioError('this TaskGroup has already joined: create a new group');
       const parent = currentTask();
-      const [options, fn, args] = splitOptions(first, rest);
-      const task = parent.kernel.spawn(parent, fn, args, options);
+      let task: Task;
+      if (typeof first === 'function') {
+        task = parent.kernel.spawn(parent, first as AnyFn, rest, NO_OPTIONS);
+      } else {
+        const [options, fn, args] = splitOptions(first, rest);
+        task = parent.kernel.spawn(parent, fn, args, options);
+      }
       this.#adopt(task);
       return Promise.resolve(task);
     } catch (err) {

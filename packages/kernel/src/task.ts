@@ -57,87 +57,198 @@ export interface TaskGroupMembership {
   _taskDiscard(task: Task): void;
 }
 
-const NO_RESULT: unique symbol = Symbol('no result');
+// Bits of Task.#flags. Booleans packed in one small integer keep the Task object small.
+const DAEMON = 1;
+const CANCELLED = 2;
+const TERMINATED = 4;
+const JOINED = 8;
+const NO_CANCEL = 16; // inside disableCancellation
+const TRAP_FAILED = 32;
+const FAILED = 64;
+const ABORTED_BY_TIMEOUT = 128;
+
+/**
+ * @internal The rarely used state of a task, in one object made on first use: most tasks
+ * never sleep on a timer, run a timeout block, get joined by a waiting task, use TaskLocals,
+ * hand out an AbortSignal or record tracebacks.
+ */
+export class TaskExtras {
+  /** Deadline of the innermost effective timeout, or null. */
+  timeout: number | null = null;
+  /** Heap entry of the pending timeout. */
+  timeoutEntry: TimerEntry<Task> | undefined = undefined;
+  /** Heap entry of the pending sleep. */
+  sleepEntry: TimerEntry<Task> | undefined = undefined;
+  /** Values of TaskLocals. */
+  locals: Map<object, unknown> | undefined = undefined;
+  /** Stack captured at the latest suspension. */
+  suspendStack: string | undefined = undefined;
+  /** Tasks waiting in `join()`/`wait()`. */
+  joining: WaitQueue | undefined = undefined;
+  /** Deadlines of the enclosing timeout blocks, outermost first. */
+  deadlines: (number | null)[] | undefined = undefined;
+  /** Controller of `task.signal`. */
+  abort: AbortController | undefined = undefined;
+}
 
 /** A curio task. Created by {@link spawn} (never directly). */
 export class Task<R = unknown> {
+  /** @internal The kernel that runs this task. */
+  readonly kernel: Kernel;
   /** Unique id within its kernel (the main task is 1). */
   readonly id: number;
   /** Name for display, by default the function's name. */
   name: string;
   /** Id of the task that spawned this one, or `null` for the main task. */
   readonly parentId: number | null;
-  /** Daemon tasks are never waited for; they are cancelled at shutdown. */
-  daemon: boolean;
   /** Where the task is (see {@link TaskState}). */
-  state: TaskState = 'INITIAL';
+  state: TaskState;
   /** How many times the task has been resumed. */
   cycles = 0;
-  /** True once a cancellation was issued (cancelling is one-shot). */
-  cancelled = false;
-  /** True once the task has ended. */
-  terminated = false;
-  /** True once someone collected the outcome (join, result, group). */
-  joined = false;
-  /** @internal The kernel that runs this task. */
-  readonly kernel: Kernel;
+  #flags: number;
   /** @internal Cancellation to deliver at the next blocking trap. */
   cancelPending: Error | null = null;
-  /** @internal False inside `disableCancellation`. */
-  allowCancel = true;
   /** @internal What the task is blocked on, while blocked. */
   blocker: Blocker | null = null;
-  /** @internal Deadline of the innermost effective timeout, or null. */
-  timeout: number | null = null;
-  /** @internal Heap entry of the pending timeout. */
-  timeoutEntry: TimerEntry<Task> | undefined = undefined;
-  /** @internal Heap entry of the pending sleep. */
-  sleepEntry: TimerEntry<Task> | undefined = undefined;
-  /** @internal Task group this task belongs to. */
-  taskGroup: TaskGroupMembership | null = null;
-  /** @internal Values of TaskLocals (copied from the parent at spawn). */
-  locals: Map<object, unknown> | undefined;
   /** @internal Settle the promise the task is suspended on. */
   resumeOk: ((value: unknown) => void) | undefined = undefined;
   /** @internal */
   resumeFail: ((error: unknown) => void) | undefined = undefined;
-  /** @internal The function and arguments, until the first run starts it. */
-  start: ((...args: never[]) => unknown) | undefined = undefined;
-  /** @internal */
-  startArgs: never[] | undefined = undefined;
+  /**
+   * @internal What the task is handed next: its arguments until the first run starts it;
+   * while it is ready, the trap's value (or error, if `trapFailed`); once terminated, its
+   * outcome (the result, or the error if `failed`).
+   */
+  trapValue: unknown;
+  /** @internal The function, until the first run starts it. */
+  start: ((...args: never[]) => unknown) | undefined;
   /** @internal Neighbours in the kernel's list of live tasks. */
   prevLive: Task | undefined = undefined;
   /** @internal */
   nextLive: Task | undefined = undefined;
-  /** @internal Value (or, if `trapFailed`, error) delivered at the next resume. */
-  trapValue: unknown = undefined;
-  /** @internal */
-  trapFailed = false;
-  /** @internal Stack captured at the latest suspension, for `where()`/`traceback()`. */
-  suspendStack: string | undefined = undefined;
-  // Lazily created: most tasks are never joined by a waiting task nor run a timeout block.
-  #joining: WaitQueue | undefined = undefined;
-  #deadlines: (number | null)[] | undefined = undefined;
-  #outcome: unknown = NO_RESULT; // the result, or the error when #failed
-  #failed = false;
-  #abort: AbortController | undefined = undefined;
-  #abortedByTimeout = false;
+  /** @internal Task group this task belongs to. */
+  taskGroup: TaskGroupMembership | null = null;
+  /** @internal Rarely used state, made on first use (see {@link Task.extras}). */
+  ext: TaskExtras | undefined = undefined;
 
   /** @internal Use spawn(). */
   constructor(
     kernel: Kernel,
     id: number,
     fn: (...args: never[]) => unknown,
+    args: never[],
     parent: Task | undefined,
     name: string | undefined,
     daemon: boolean,
   ) {
     this.kernel = kernel;
     this.id = id;
-    this.parentId = parent?.id ?? null;
     this.name = name ?? (fn.name || 'anonymous');
-    this.daemon = daemon;
-    if (parent?.locals) this.locals = new Map(parent.locals);
+    this.parentId = parent === undefined ? null : parent.id;
+    this.state = 'READY';
+    this.#flags = daemon ? DAEMON : 0;
+    this.trapValue = args;
+    this.start = fn;
+    const locals = parent?.ext?.locals;
+    if (locals !== undefined) this.extras.locals = new Map(locals);
+  }
+
+  /** Daemon tasks are never waited for; they are cancelled at shutdown. */
+  get daemon(): boolean {
+    return (this.#flags & DAEMON) !== 0;
+  }
+  set daemon(value: boolean) {
+    this.#flags = value ? this.#flags | DAEMON : this.#flags & ~DAEMON;
+  }
+
+  /** True once a cancellation was issued (cancelling is one-shot). */
+  get cancelled(): boolean {
+    return (this.#flags & CANCELLED) !== 0;
+  }
+  set cancelled(value: boolean) {
+    this.#flags = value ? this.#flags | CANCELLED : this.#flags & ~CANCELLED;
+  }
+
+  /** True once the task has ended. */
+  get terminated(): boolean {
+    return (this.#flags & TERMINATED) !== 0;
+  }
+  set terminated(value: boolean) {
+    this.#flags = value ? this.#flags | TERMINATED : this.#flags & ~TERMINATED;
+  }
+
+  /** True once someone collected the outcome (join, result, group). */
+  get joined(): boolean {
+    return (this.#flags & JOINED) !== 0;
+  }
+  set joined(value: boolean) {
+    this.#flags = value ? this.#flags | JOINED : this.#flags & ~JOINED;
+  }
+
+  /** @internal False inside `disableCancellation`. */
+  get allowCancel(): boolean {
+    return (this.#flags & NO_CANCEL) === 0;
+  }
+  set allowCancel(value: boolean) {
+    this.#flags = value ? this.#flags & ~NO_CANCEL : this.#flags | NO_CANCEL;
+  }
+
+  /** @internal True when `trapValue` is an error to throw at the next resume. */
+  get trapFailed(): boolean {
+    return (this.#flags & TRAP_FAILED) !== 0;
+  }
+  set trapFailed(value: boolean) {
+    this.#flags = value ? this.#flags | TRAP_FAILED : this.#flags & ~TRAP_FAILED;
+  }
+
+  /** @internal True if the task ended with an error. */
+  get failed(): boolean {
+    return (this.#flags & FAILED) !== 0;
+  }
+
+  /** @internal The rarely used state, made now if need be. */
+  get extras(): TaskExtras {
+    return (this.ext ??= new TaskExtras());
+  }
+
+  /** @internal Deadline of the innermost effective timeout, or null. */
+  get timeout(): number | null {
+    return this.ext === undefined ? null : this.ext.timeout;
+  }
+  set timeout(value: number | null) {
+    if (value !== null || this.ext !== undefined) this.extras.timeout = value;
+  }
+
+  /** @internal Heap entry of the pending timeout. */
+  get timeoutEntry(): TimerEntry<Task> | undefined {
+    return this.ext?.timeoutEntry;
+  }
+  set timeoutEntry(value: TimerEntry<Task> | undefined) {
+    if (value !== undefined || this.ext !== undefined) this.extras.timeoutEntry = value;
+  }
+
+  /** @internal Heap entry of the pending sleep. */
+  get sleepEntry(): TimerEntry<Task> | undefined {
+    return this.ext?.sleepEntry;
+  }
+  set sleepEntry(value: TimerEntry<Task> | undefined) {
+    if (value !== undefined || this.ext !== undefined) this.extras.sleepEntry = value;
+  }
+
+  /** @internal Values of TaskLocals (copied from the parent at spawn). */
+  get locals(): Map<object, unknown> | undefined {
+    return this.ext?.locals;
+  }
+  set locals(value: Map<object, unknown> | undefined) {
+    if (value !== undefined || this.ext !== undefined) this.extras.locals = value;
+  }
+
+  /** @internal Stack captured at the latest suspension, for `where()`/`traceback()`. */
+  get suspendStack(): string | undefined {
+    return this.ext?.suspendStack;
+  }
+  set suspendStack(value: string | undefined) {
+    if (value !== undefined || this.ext !== undefined) this.extras.suspendStack = value;
   }
 
   /**
@@ -148,35 +259,32 @@ export class Task<R = unknown> {
     if (!this.terminated)
       throw new CurioError(`${this} has not terminated: await task.join() first`);
     this.joined = true;
-    if (this.#failed) throw this.#outcome;
-    return this.#outcome as R;
+    if (this.failed) throw this.trapValue;
+    return this.trapValue as R;
   }
 
   /** The error the task ended with, or `undefined`. Throws if it has not terminated. */
   get exception(): unknown {
     if (!this.terminated)
       throw new CurioError(`${this} has not terminated: await task.wait() first`);
-    return this.#failed ? this.#outcome : undefined;
+    return this.failed ? this.trapValue : undefined;
   }
 
   /** @internal Tasks waiting in `join()`/`wait()`. */
   get joining(): WaitQueue {
-    return (this.#joining ??= new WaitQueue());
+    const ext = this.extras;
+    return (ext.joining ??= new WaitQueue());
   }
 
   /** @internal Number of tasks waiting for this one to end. */
   get joinerCount(): number {
-    return this.#joining?.length ?? 0;
+    return this.ext?.joining?.length ?? 0;
   }
 
   /** @internal Deadlines of the enclosing timeout blocks, outermost first. */
   get deadlines(): (number | null)[] {
-    return (this.#deadlines ??= []);
-  }
-
-  /** @internal True if the task ended with an error. */
-  get failed(): boolean {
-    return this.#failed;
+    const ext = this.extras;
+    return (ext.deadlines ??= []);
   }
 
   /**
@@ -185,28 +293,31 @@ export class Task<R = unknown> {
    * `events.once` and other Node APIs so they stop too. Created lazily.
    */
   get signal(): AbortSignal {
+    const ext = this.extras;
     if (
-      this.#abort === undefined ||
-      (this.#abortedByTimeout && this.timeout === null && !this.cancelled)
+      ext.abort === undefined ||
+      ((this.#flags & ABORTED_BY_TIMEOUT) !== 0 && ext.timeout === null && !this.cancelled)
     ) {
-      this.#abort = new AbortController();
-      this.#abortedByTimeout = false;
+      ext.abort = new AbortController();
+      this.#flags &= ~ABORTED_BY_TIMEOUT;
     }
-    return this.#abort.signal;
+    return ext.abort.signal;
   }
 
   /** @internal Abort the task's signal (cancellation issued or timeout fired). */
   abortSignal(reason: Error, byTimeout: boolean): void {
-    const ctl = this.#abort;
+    const ctl = this.ext?.abort;
     if (ctl === undefined || ctl.signal.aborted) return;
-    this.#abortedByTimeout = byTimeout;
+    if (byTimeout) this.#flags |= ABORTED_BY_TIMEOUT;
+    else this.#flags &= ~ABORTED_BY_TIMEOUT;
     ctl.abort(reason);
   }
 
-  /** @internal Record the outcome. */
+  /** @internal Record the outcome and mark the task terminated. */
   settle(ok: boolean, value: unknown): void {
-    this.#outcome = value;
-    this.#failed = !ok;
+    this.trapValue = value;
+    this.#flags = (this.#flags | TERMINATED) & ~TRAP_FAILED;
+    if (!ok) this.#flags |= FAILED;
   }
 
   /**
@@ -214,15 +325,15 @@ export class Task<R = unknown> {
    * @throws TaskError (with the task's error as `cause`) if the task failed or was cancelled.
    */
   async join(): Promise<R> {
-    await this.wait();
+    if (!this.terminated) await this.joining.wait('TASK_JOIN'); // as wait(), one call less
     this.taskGroup?._taskDiscard(this);
     this.joined = true;
-    if (this.#failed) {
-      throw new TaskError(`${this} failed: ${describe(this.#outcome)} (see .cause)`, {
-        cause: this.#outcome,
+    if (this.failed) {
+      throw new TaskError(`${this} failed: ${describe(this.trapValue)} (see .cause)`, {
+        cause: this.trapValue,
       });
     }
-    return this.#outcome as R;
+    return this.trapValue as R;
   }
 
   /** Wait for the task to end, without collecting its outcome. */
@@ -247,7 +358,7 @@ export class Task<R = unknown> {
       );
     }
     this.kernel.cancelTask(this, options.exc);
-    if (blocking) await this.wait();
+    if (blocking && !this.terminated) await this.joining.wait('TASK_JOIN'); // as wait()
   }
 
   /**

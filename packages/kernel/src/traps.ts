@@ -45,6 +45,10 @@ export function spawn<A extends unknown[], R>(
 export function spawn(first: unknown, ...rest: unknown[]): Promise<Task> {
   try {
     const parent = currentTask();
+    if (typeof first === 'function') {
+      // The common case, without splitOptions' allocations.
+      return Promise.resolve(parent.kernel.spawn(parent, first as AnyFn, rest, NO_OPTIONS));
+    }
     const [options, fn, args] = splitOptions(first, rest);
     return Promise.resolve(parent.kernel.spawn(parent, fn, args, options));
   } catch (err) {
@@ -52,13 +56,16 @@ export function spawn(first: unknown, ...rest: unknown[]): Promise<Task> {
   }
 }
 
+/** @internal The options of a spawn without options (shared, never modified). */
+export const NO_OPTIONS: SpawnOptions = Object.freeze({});
+
 /** @internal Split `(options?, fn, ...args)`. */
 export function splitOptions(first: unknown, rest: unknown[]): [SpawnOptions, AnyFn, unknown[]] {
-  if (typeof first === 'function') return [{}, first as AnyFn, rest];
+  if (typeof first === 'function') return [NO_OPTIONS, first as AnyFn, rest];
   if (typeof first === 'object' && first !== null && !(first instanceof Promise)) {
     return [first as SpawnOptions, rest[0] as AnyFn, rest.slice(1)];
   }
-  return [{}, first as AnyFn, rest];
+  return [NO_OPTIONS, first as AnyFn, rest];
 }
 
 /**
