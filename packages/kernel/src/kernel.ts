@@ -66,7 +66,7 @@ const runningKernels: Set<Kernel> =
 
 // How many cycles may follow each other in microtasks before the kernel yields to Node's
 // event loop for I/O and timers. Higher is faster for pure task switching, lower is fairer.
-const MAX_CHAINED_CYCLES = 256;
+const MAX_CHAINED_CYCLES = 1024;
 // Longest single Node timer; longer deadlines re-arm (setTimeout caps at 2^31-1 ms).
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
