@@ -53,6 +53,20 @@ export const RELEASE_ALL: unique symbol = Symbol('curio.sync.releaseAll');
 /** @internal How a Condition takes its lock back (to the same depth) after waiting. */
 export const REACQUIRE: unique symbol = Symbol('curio.sync.reacquire');
 
+/** Run `fn(...args)` between `acquire()` and `release()` of `lock` (the `withLock` of both locks). */
+async function holding<A extends unknown[], R>(
+  lock: { acquire(): Promise<unknown>; release(): void },
+  fn: (...args: A) => R | PromiseLike<R>,
+  args: A,
+): Promise<R> {
+  await lock.acquire();
+  try {
+    return await fn(...args);
+  } finally {
+    lock.release();
+  }
+}
+
 /** The task running the caller, or `undefined` outside of any task. */
 function callerTask(): Task | undefined {
   try {
@@ -117,12 +131,7 @@ export class Lock {
     fn: (...args: A) => R | PromiseLike<R>,
     ...args: A
   ): Promise<R> {
-    await this.acquire();
-    try {
-      return await fn(...args);
-    } finally {
-      this.release();
-    }
+    return holding(this, fn, args);
   }
 
   /** Curio's repr: `Lock(locked, waiters=2)`. */
@@ -207,12 +216,7 @@ export class RLock {
     fn: (...args: A) => R | PromiseLike<R>,
     ...args: A
   ): Promise<R> {
-    await this.acquire();
-    try {
-      return await fn(...args);
-    } finally {
-      this.release();
-    }
+    return holding(this, fn, args);
   }
 
   /** Curio's repr: `RLock(locked, depth=2, waiters=0)`. */
