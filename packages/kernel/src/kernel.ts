@@ -241,8 +241,12 @@ export class Kernel {
     this.#closed = true;
     this.timers.clear();
     this.#clearTimer();
-    for (const cb of this.#shutdownCallbacks.splice(0)) await cb();
-    if (this.clock instanceof MockClock) this.clock._attach(undefined);
+    try {
+      for (const cb of this.#shutdownCallbacks.splice(0)) await cb();
+    } finally {
+      if (this.clock instanceof MockClock) this.clock._attach(undefined);
+      this.#removeSigintHandler();
+    }
     if (this.#interrupted) throw this.#interrupted;
   }
 
@@ -709,6 +713,12 @@ export class Kernel {
     this.#autojump = undefined;
     this.#clearTimer();
     this.#cycleLeft = 0;
+    // After a Ctrl-C, keep listening until close() has finished the shutdown: a second
+    // Ctrl-C in between must still exit at once with 130, not hit Node's default action.
+    if (this.#interrupted === null) this.#removeSigintHandler();
+  }
+
+  #removeSigintHandler(): void {
     if (this.#sigintHandler !== undefined) {
       process.off('SIGINT', this.#sigintHandler);
       this.#sigintHandler = undefined;
