@@ -4,15 +4,13 @@
 //
 // Servers run on port 0 (`runServer(tcpServerSocket('127.0.0.1', 0), handler)`), Unix
 // servers under os.tmpdir(). The SSL tests use a small `wrapSocket` object over node:tls
-// (the role @curio/ssl's SSLContext plays) and a certificate made with openssl; they are
-// skipped when openssl is missing.
+// (the role @curio/ssl's SSLContext plays) and a self-signed certificate kept in fixtures/.
 //
 // Not ported:
 // - test_ssl_outgoing and the google.com half of test_errors: they need the internet.
 // - The stdlib-vs-curio context pairs of the SSL tests: there is one kind of context here.
 // - test_errors' `tcp_server('localhost', 80)` expects EACCES, which depends on privileges;
 //   the same path (a listen error surfacing in the task) is tested with EADDRINUSE.
-import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -52,37 +50,14 @@ import { caught, portOf, runNet } from './helpers.js';
 const scratch = mkdtempSync(join(tmpdir(), 'curio-net-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function makeCertificate(): { key: Buffer; cert: Buffer } | undefined {
-  try {
-    const key = join(scratch, 'key.pem');
-    const cert = join(scratch, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-    return { key: readFileSync(key), cert: readFileSync(cert) };
-  } catch {
-    return undefined;
-  }
-}
-const certificate = makeCertificate();
+// A self-signed certificate for localhost / 127.0.0.1 (valid until 2126), made once with
+//   openssl req -x509 -newkey rsa:2048 -nodes -days 36500 -subj /CN=localhost \
+//     -addext subjectAltName=DNS:localhost,IP:127.0.0.1
+// and kept as a test fixture, so the TLS tests never depend on an openssl binary.
+const certificate = {
+  key: readFileSync(new URL('./fixtures/test-key.pem', import.meta.url)),
+  cert: readFileSync(new URL('./fixtures/test-cert.pem', import.meta.url)),
+};
 
 /** What @curio/ssl's SSLContext does, in a few lines of node:tls. */
 class TestTLSContext implements SSLWrapper {
@@ -231,7 +206,7 @@ describe('test_network.py', () => {
     return resp.toString();
   }
 
-  test.skipIf(!certificate)('TLS server and clients (test_ssl_server)', async () => {
+  test('TLS server and clients (test_ssl_server)', async () => {
     const serverContext = new TestTLSContext({ ...certificate });
     await runNet(async () => {
       const sock = tcpServerSocket('127.0.0.1', 0);
@@ -243,7 +218,7 @@ describe('test_network.py', () => {
     });
   });
 
-  test.skipIf(!certificate || process.platform === 'win32')(
+  test.skipIf(process.platform === 'win32')(
     'TLS over a unix socket (test_unix_ssl_server)',
     async () => {
       const serverContext = new TestTLSContext({ ...certificate });
@@ -262,51 +237,45 @@ describe('test_network.py', () => {
     },
   );
 
-  test.skipIf(!certificate)(
-    'runServer on a hand-made socket with TLS (test_ssl_wrapping)',
-    async () => {
-      const serverContext = new TestTLSContext({ ...certificate });
-      function server(host: string, context: SSLWrapper): [Promise<void>, number] {
-        const sock = socket(AF_INET, SOCK_STREAM);
-        sock.bind([host, 0]);
-        sock.listen(5);
-        return [runServer(sock, sslHandler, { ssl: context }), portOf(sock)];
-      }
-      await runNet(async () => {
-        let port = 0;
-        const serverTask = await spawn(() => {
-          const [serving, p] = server('127.0.0.1', serverContext);
-          port = p;
-          return serving;
-        });
-        await sleep(0.01);
-        expect(await sslClient('localhost', port, new TestTLSContext({ verify: false }))).toBe(
-          'Back atcha: Hello, world!',
-        );
-        await serverTask.cancel();
+  test('runServer on a hand-made socket with TLS (test_ssl_wrapping)', async () => {
+    const serverContext = new TestTLSContext({ ...certificate });
+    function server(host: string, context: SSLWrapper): [Promise<void>, number] {
+      const sock = socket(AF_INET, SOCK_STREAM);
+      sock.bind([host, 0]);
+      sock.listen(5);
+      return [runServer(sock, sslHandler, { ssl: context }), portOf(sock)];
+    }
+    await runNet(async () => {
+      let port = 0;
+      const serverTask = await spawn(() => {
+        const [serving, p] = server('127.0.0.1', serverContext);
+        port = p;
+        return serving;
       });
-    },
-  );
+      await sleep(0.01);
+      expect(await sslClient('localhost', port, new TestTLSContext({ verify: false }))).toBe(
+        'Back atcha: Hello, world!',
+      );
+      await serverTask.cancel();
+    });
+  });
 
-  test.skipIf(!certificate)(
-    'wrapping a connected socket by hand (test_ssl_manual_wrapping)',
-    async () => {
-      const serverContext = new TestTLSContext({ ...certificate });
-      await runNet(async () => {
-        const listener = tcpServerSocket('127.0.0.1', 0);
-        const serverTask = await spawn(runServer, listener, sslHandler, { ssl: serverContext });
-        const sock = socket(AF_INET, SOCK_STREAM);
-        await sock.connect(['127.0.0.1', portOf(listener)]);
-        const secure = await new TestTLSContext({ verify: false }).wrapSocket(sock, {
-          serverHostname: 'localhost',
-        });
-        await secure.sendall('Hello, world!');
-        expect((await secure.recv(4096)).toString()).toBe('Back atcha: Hello, world!');
-        await secure.close();
-        await serverTask.cancel();
+  test('wrapping a connected socket by hand (test_ssl_manual_wrapping)', async () => {
+    const serverContext = new TestTLSContext({ ...certificate });
+    await runNet(async () => {
+      const listener = tcpServerSocket('127.0.0.1', 0);
+      const serverTask = await spawn(runServer, listener, sslHandler, { ssl: serverContext });
+      const sock = socket(AF_INET, SOCK_STREAM);
+      await sock.connect(['127.0.0.1', portOf(listener)]);
+      const secure = await new TestTLSContext({ verify: false }).wrapSocket(sock, {
+        serverHostname: 'localhost',
       });
-    },
-  );
+      await secure.sendall('Hello, world!');
+      expect((await secure.recv(4096)).toString()).toBe('Back atcha: Hello, world!');
+      await secure.close();
+      await serverTask.cancel();
+    });
+  });
 
   test('misuse is refused in the task (test_errors)', async () => {
     await runNet(async () => {
