@@ -131,6 +131,20 @@ export class Kernel {
   #log: (message: string) => void;
   #shutdownCallbacks: (() => void | Promise<void>)[] = [];
   #onImmediate = () => this.#poll();
+  #watchdogArmed = false;
+  // Queued from a microtask, a nextTick runs only once the microtask queue has drained
+  // (Node runs ticks, then microtasks, then the ticks those queued): the cheapest way to
+  // learn that the baton holder is waiting for something outside the kernel.
+  #armWatch = () => process.nextTick(this.#watch);
+  #watch = () => {
+    this.#watchdogArmed = false;
+    const holder = this.#current;
+    if (holder === null || !this.#running) return;
+    // The baton holder awaits a foreign promise. It gives up the baton and runs on its own
+    // when that settles; meanwhile the others go on.
+    holder.state = 'FUTURE_WAIT';
+    this.#switch(holder);
+  };
   #onTimer = () => {
     this.#timer = undefined;
     this.#timerDeadline = Number.POSITIVE_INFINITY;
@@ -490,8 +504,11 @@ export class Kernel {
     task.cycles++;
     if (this.#hasActivations) for (const a of this.activations) a.running?.(task);
     // Watchdog: if the microtask queue drains while this task still holds the baton, it is
-    // awaiting a promise the kernel does not own; #poll then takes the baton back.
-    if (this.#immediate === undefined) this.#immediate = setImmediate(this.#onImmediate);
+    // awaiting a promise the kernel does not own; #watch then takes the baton back.
+    if (!this.#watchdogArmed) {
+      this.#watchdogArmed = true;
+      queueMicrotask(this.#armWatch);
+    }
     if (task.start !== undefined) {
       // First run. Start it from a microtask, never synchronously: we may be inside another
       // task's trap, and nesting task bodies would grow the stack with every new task.
@@ -559,14 +576,8 @@ export class Kernel {
     this.#immediate = undefined;
     this.#chained = 0;
     if (!this.#running) return;
-    const holder = this.#current;
-    if (holder !== null) {
-      // The baton holder awaits a foreign promise. It gives up the baton and runs on its
-      // own when that settles; meanwhile the others go on.
-      holder.state = 'FUTURE_WAIT';
-      this.#switch(holder);
-      return;
-    }
+    // The baton is held: a cycle is in progress and will kick again when it ends.
+    if (this.#current !== null) return;
     this.#expireTimers();
     if (this.#cycleLeft > 0) {
       this.#cycleLeft--;

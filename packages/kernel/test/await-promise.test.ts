@@ -102,3 +102,33 @@ test('cancelling a task aborts its signal with the cancellation error', async ()
   });
   expect(results).toEqual([['aborted', 'TaskCancelled']]);
 });
+
+test('a plain await of a foreign promise gives up the baton: the others run meanwhile', async () => {
+  const results: string[] = [];
+  await run(async () => {
+    const other = await spawn(async () => {
+      for (let i = 0; i < 3; i++) {
+        results.push(`other ${i}`);
+        await sleep(0);
+      }
+    });
+    // Not a trap: the kernel notices the wait (FUTURE_WAIT) and lets `other` run.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    results.push('foreign wait over');
+    await other.join();
+  });
+  expect(results).toEqual(['other 0', 'other 1', 'other 2', 'foreign wait over']);
+});
+
+test('awaiting already-settled promises keeps the baton: no other task runs', async () => {
+  const results: string[] = [];
+  await run(async () => {
+    await spawn(async () => {
+      results.push('other');
+    });
+    for (let i = 0; i < 100; i++) await Promise.resolve(i);
+    results.push('main after 100 settled awaits');
+    await sleep(0);
+  });
+  expect(results).toEqual(['main after 100 settled awaits', 'other']);
+});
