@@ -6,7 +6,7 @@
 export { Activation } from './activation.js';
 export { checkCancellation, disableCancellation, setCancellation } from './cancellation.js';
 export { type Clock, MockClock, type MockClockOptions, realClock } from './clock.js';
-export { currentTask } from './current.js';
+export { currentTask, currentTaskOrUndefined } from './current.js';
 export {
   type DebugOptions,
   type LongBlockOptions,

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { currentTaskOrUndefined } from './current.js';
-import { CancelledError, CurioError, TaskError } from './errors.js';
+import { CurioError, TaskError } from './errors.js';
 import type { Kernel } from './kernel.js';
 import type { TimerEntry } from './timer-heap.js';
 import { WaitQueue } from './wait-queue.js';
@@ -425,9 +425,4 @@ export function userFrames(
     });
   }
   return frames.reverse();
-}
-
-/** @internal */
-export function isCancelledError(err: unknown): boolean {
-  return err instanceof CancelledError;
 }

@@ -7,7 +7,13 @@
  * the queue. A waiter that is cancelled or times out leaves the queue without the lock.
  * @module
  */
-import { CurioError, currentTask, type Task, WaitQueue } from '@curio/kernel';
+import {
+  CurioError,
+  currentTask,
+  currentTaskOrUndefined,
+  type Task,
+  WaitQueue,
+} from '@curio/kernel';
 
 /**
  * What `acquire()` resolves to: a `Disposable` that releases what was acquired, at most
@@ -64,15 +70,6 @@ async function holding<A extends unknown[], R>(
     return await fn(...args);
   } finally {
     lock.release();
-  }
-}
-
-/** The task running the caller, or `undefined` outside of any task. */
-function callerTask(): Task | undefined {
-  try {
-    return currentTask();
-  } catch {
-    return undefined;
   }
 }
 
@@ -197,7 +194,7 @@ export class RLock {
     const owner = this.#owner;
     if (owner === null)
       throw new CurioError('RLock.release() called on an unlocked RLock: acquire it first');
-    const me = callerTask();
+    const me = currentTaskOrUndefined();
     if (me !== owner) {
       throw new CurioError(
         `RLock can only be released by the task that holds it: held by ${owner}, released by ${me ?? 'code outside any task'}`,
@@ -232,7 +229,7 @@ export class RLock {
 
   /** @internal */
   [OWNED](): boolean {
-    return this.#owner !== null && this.#owner === callerTask();
+    return this.#owner !== null && this.#owner === currentTaskOrUndefined();
   }
 
   /** @internal Release every level at once (a Condition waiting); returns the depth. */
