@@ -63,9 +63,8 @@ const CANCELLED = 2;
 const TERMINATED = 4;
 const JOINED = 8;
 const NO_CANCEL = 16; // inside disableCancellation
-const TRAP_FAILED = 32;
-const FAILED = 64;
-const ABORTED_BY_TIMEOUT = 128;
+const FAILED = 32;
+const ABORTED_BY_TIMEOUT = 64;
 
 /**
  * @internal The rarely used state of a task, in one object made on first use: most tasks
@@ -110,13 +109,15 @@ export class Task<R = unknown> {
   cancelPending: Error | null = null;
   /** @internal What the task is blocked on, while blocked. */
   blocker: Blocker | null = null;
-  /** @internal Settle the promise the task is suspended on. */
-  resumeOk: ((value: unknown) => void) | undefined = undefined;
-  /** @internal */
-  resumeFail: ((error: unknown) => void) | undefined = undefined;
+  /**
+   * @internal Resolve the promise the task is suspended on. Only the resolve function is
+   * kept (the reject function would cost a closure per parked task): an error is delivered
+   * by resolving with a thenable that rejects.
+   */
+  resume: ((value: unknown) => void) | undefined = undefined;
   /**
    * @internal What the task is handed next: its arguments until the first run starts it;
-   * while it is ready, the trap's value (or error, if `trapFailed`); once terminated, its
+   * while it is ready, the trap's value (a `Rejection` when the trap throws); once terminated, its
    * outcome (the result, or the error if `failed`).
    */
   trapValue: unknown;
@@ -191,14 +192,6 @@ export class Task<R = unknown> {
   }
   set allowCancel(value: boolean) {
     this.#flags = value ? this.#flags & ~NO_CANCEL : this.#flags | NO_CANCEL;
-  }
-
-  /** @internal True when `trapValue` is an error to throw at the next resume. */
-  get trapFailed(): boolean {
-    return (this.#flags & TRAP_FAILED) !== 0;
-  }
-  set trapFailed(value: boolean) {
-    this.#flags = value ? this.#flags | TRAP_FAILED : this.#flags & ~TRAP_FAILED;
   }
 
   /** @internal True if the task ended with an error. */
@@ -316,7 +309,7 @@ export class Task<R = unknown> {
   /** @internal Record the outcome and mark the task terminated. */
   settle(ok: boolean, value: unknown): void {
     this.trapValue = value;
-    this.#flags = (this.#flags | TERMINATED) & ~TRAP_FAILED;
+    this.#flags |= TERMINATED;
     if (!ok) this.#flags |= FAILED;
   }
 

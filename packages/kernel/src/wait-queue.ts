@@ -61,13 +61,26 @@ export class WaitQueue<V = void> implements Blocker {
 
   /** Wake up to `n` waiters, oldest first; returns how many were woken. */
   wake(n = 1, value?: V): number {
+    const tasks = this.#tasks;
     let woken = 0;
-    while (woken < n && this.wakeOne(value) !== undefined) woken++;
+    let task: Task | undefined;
+    while (woken < n && (task = tasks.shift()) !== undefined) {
+      task.kernel.wake(task, value);
+      woken++;
+    }
     return woken;
   }
 
   /** Wake every waiter; returns how many were woken. */
   wakeAll(value?: V): number {
-    return this.wake(this.#tasks.length, value);
+    // A loop of its own: Event.set() and friends call this on every switch.
+    const tasks = this.#tasks;
+    let woken = 0;
+    let task: Task | undefined;
+    while ((task = tasks.shift()) !== undefined) {
+      task.kernel.wake(task, value);
+      woken++;
+    }
+    return woken;
   }
 }
