@@ -337,7 +337,7 @@ export class Kernel {
     task.state = state;
     task.blocker = blocker;
     if (blocker.external) this.#externalWaits++;
-    if (this.captureStacks) task.suspendStack = new Error('suspended').stack;
+    if (this.captureStacks) recordSuspension(task);
     const promise = this.#park<T>(task);
     if (this.#current === task) this.#switch(task);
     return promise;
@@ -496,19 +496,24 @@ export class Kernel {
     this.#current = task;
     task.state = 'RUNNING';
     task.cycles++;
-    if (this.#hasActivations) for (const a of this.activations) a.running?.(task);
+    if (this.#hasActivations) this.#notifyRunning(task);
     // Watchdog: if the microtask queue drains while this task still holds the baton, it is
     // awaiting a promise the kernel does not own; #watch then takes the baton back.
     if (!this.#watchdogArmed) this.#armWatchdog();
-    if (task.start !== undefined) {
+    // Every started task in the ready queue is parked on a promise; one without is new.
+    const resume = task.resume;
+    if (resume === undefined) {
       startFirstRun(task);
       return;
     }
-    const resume = task.resume!;
     task.resume = undefined;
     const value = task.trapValue;
     task.trapValue = undefined;
     resume(value);
+  }
+
+  #notifyRunning(task: Task): void {
+    for (const a of this.activations) a.running?.(task);
   }
 
   #armWatchdog(): void {
@@ -522,30 +527,32 @@ export class Kernel {
   #switch(from: Task): void {
     this.#current = null;
     if (this.#hasActivations) this.#notifySuspended(from);
-    if (!this.#running) return;
-    if (this.#cycleLeft > 0) {
+    if (this.#cycleLeft > 0 && this.#running) {
       this.#cycleLeft--;
-      this.#resume(this.#popReady());
-      return;
+      this.#resume(this.#ready.shift()!);
+    } else {
+      this.#nextCycle();
     }
-    if (this.#ready.length > 0) {
-      // Chain the next cycle in microtasks only while no task waits on I/O (or another
-      // outside event): then there is nothing for an event-loop turn to deliver but timers,
-      // which the heap answers directly. With I/O waiters, poll between every two cycles.
-      if (
-        this.#externalWaits === 0 &&
-        (this.#chained < CHAIN_CHECK_CYCLES || this.#withinChainBudget())
-      ) {
-        this.#chained++;
-        if (this.timers.size > 0) this.#expireTimers();
-        this.#startCycle();
-      } else {
-        this.#kick(); // let Node deliver I/O and timers before the next cycle
-      }
-      return;
-    }
+  }
+
+  /** The cycle is over: start the next one, yield to the event loop, or go idle. */
+  #nextCycle(): void {
+    if (!this.#running) return;
+    const ready = this.#ready;
     // Nothing is ready: Node callbacks (I/O, timers) will wake someone and kick us.
-    this.#idle();
+    if (ready.length === 0) return this.#idle();
+    // Chain the next cycle in microtasks only while no task waits on I/O (or another outside
+    // event): then there is nothing for an event-loop turn to deliver but timers, which the
+    // heap answers directly. With I/O waiters, poll between every two cycles.
+    if (
+      this.#externalWaits !== 0 ||
+      (++this.#chained >= CHAIN_CHECK_CYCLES && !this.#withinChainBudget())
+    ) {
+      return this.#kick();
+    }
+    if (this.timers.size > 0) this.#expireTimers();
+    this.#cycleLeft = ready.length - 1;
+    this.#resume(ready.shift()!);
   }
 
   #notifySuspended(task: Task): void {
@@ -562,15 +569,6 @@ export class Kernel {
     return true;
   }
 
-  #popReady(): Task {
-    return this.#ready.shift()!;
-  }
-
-  #startCycle(): void {
-    this.#cycleLeft = this.#ready.length - 1;
-    this.#resume(this.#popReady());
-  }
-
   /** Event-loop turn: deliver due timers, then run a cycle (or go idle). */
   #poll(): void {
     this.#immediate = undefined;
@@ -580,11 +578,13 @@ export class Kernel {
     // The baton is held: a cycle is in progress and will kick again when it ends.
     if (this.#current !== null) return;
     this.#expireTimers();
+    const ready = this.#ready;
     if (this.#cycleLeft > 0) {
       this.#cycleLeft--;
-      this.#resume(this.#popReady());
-    } else if (this.#ready.length > 0) {
-      this.#startCycle();
+      this.#resume(ready.shift()!);
+    } else if (ready.length > 0) {
+      this.#cycleLeft = ready.length - 1;
+      this.#resume(ready.shift()!);
     } else {
       this.#idle();
     }
@@ -806,6 +806,11 @@ function alreadyBlocked<T>(task: Task): Promise<T> {
       `${task} is already blocked in ${task.state}: a task waits for one thing at a time (Promise.all of kernel operations does not work); spawn tasks or use a TaskGroup to wait for several`,
     ),
   );
+}
+
+/** Remember where `task` blocked, for `traceback()`/`where()`. */
+function recordSuspension(task: Task): void {
+  task.suspendStack = new Error('suspended').stack;
 }
 
 /** A blocking trap with a cancellation pending: raise it instead of blocking. */
