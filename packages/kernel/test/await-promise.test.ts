@@ -132,3 +132,21 @@ test('awaiting already-settled promises keeps the baton: no other task runs', as
   });
   expect(results).toEqual(['main after 100 settled awaits', 'other']);
 });
+
+test('a task that becomes ready later gets the baton from a task awaiting a foreign promise', async () => {
+  const results: string[] = [];
+  await run(async () => {
+    const main = currentTask();
+    const other = await spawn(async () => {
+      await sleep(0.01);
+      results.push(`other woke, main ${main.state}`);
+    });
+    await sleep(0); // \`other\` starts and blocks in its sleep: nobody else is ready now
+    // Not a trap. When \`other\`'s timer fires, the kernel must notice that main waits for
+    // something foreign and hand the baton on.
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    results.push('foreign wait over');
+    await other.join();
+  });
+  expect(results).toEqual(['other woke, main FUTURE_WAIT', 'foreign wait over']);
+});
