@@ -560,7 +560,10 @@ export class Kernel {
     if (!this.#running) return;
     const ready = this.#ready;
     // Nothing is ready: Node callbacks (I/O, timers) will wake someone and kick us.
-    if (ready.length === 0) return this.#idle();
+    if (ready.length === 0) {
+      this.#idle();
+      return;
+    }
     // Chain the next cycle in microtasks only while no task waits on I/O (or another outside
     // event): then there is nothing for an event-loop turn to deliver but timers, which the
     // heap answers directly. With I/O waiters, poll between every two cycles.
@@ -568,7 +571,8 @@ export class Kernel {
       this.#externalWaits !== 0 ||
       (++this.#chained >= CHAIN_CHECK_CYCLES && !this.#withinChainBudget())
     ) {
-      return this.#kick();
+      this.#kick();
+      return;
     }
     if (this.timers.size > 0) this.#expireTimers();
     this.#cycleLeft = ready.length - 1;
