@@ -21,8 +21,12 @@ class CancelKidWhenParentJoinsIt extends Activation {
   override suspended(task: Task): void {
     const kid = this.#kid;
     if (task.name === 'parent' && task.state === 'TASK_JOIN' && this.#countdownDone && kid) {
-      // The monitor runs beside the kernel: its command arrives in a later event-loop turn.
-      setImmediate(() => void kid.cancel({ blocking: false }));
+      // The monitor runs beside the kernel: its command arrives after the kernel's current
+      // step, from outside any task. A nextTick, not a later event-loop turn: on the virtual
+      // clock the kernel jumps time (a 0 ms timer) as soon as every task blocks, and a turn
+      // would race that jump and sometimes let the kid finish first. With a real monitor the
+      // kid sleeps in real time and the command always comes first.
+      process.nextTick(() => void kid.cancel({ blocking: false }));
     }
   }
 }
