@@ -73,14 +73,6 @@ export class WaitQueue<V = void> implements Blocker {
 
   /** Wake every waiter; returns how many were woken. */
   wakeAll(value?: V): number {
-    // A loop of its own: Event.set() and friends call this on every switch.
-    const tasks = this.#tasks;
-    let woken = 0;
-    let task: Task | undefined;
-    while ((task = tasks.shift()) !== undefined) {
-      task.kernel.wake(task, value);
-      woken++;
-    }
-    return woken;
+    return this.wake(Number.POSITIVE_INFINITY, value);
   }
 }
