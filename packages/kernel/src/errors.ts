@@ -8,6 +8,8 @@
  * @module
  */
 
+import { anchorShape } from './shape-anchor.js';
+
 const BRAND: unique symbol = Symbol.for('curio.error.brands') as never;
 
 type Branded = { [BRAND]?: readonly string[] };
@@ -238,3 +240,8 @@ export function stackless<E extends Error>(make: () => E): E {
     Error.stackTraceLimit = limit;
   }
 }
+
+// The errors the kernel makes on its hot paths (every cancel, every expired timeout).
+anchorShape(stackless(() => new TaskCancelled('shape anchor')));
+anchorShape(stackless(() => new TaskTimeout(0)));
+anchorShape(stackless(() => new TimeoutCancellationError(0)));

@@ -34,6 +34,7 @@ export {
 } from './errors.js';
 export { Kernel, type KernelOptions, type SpawnOptions } from './kernel.js';
 export { run } from './run.js';
+export { anchorShape } from './shape-anchor.js';
 export {
   type Blocker,
   type CancellationSpec,

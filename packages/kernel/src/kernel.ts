@@ -26,6 +26,7 @@ import {
   TaskTimeout,
 } from './errors.js';
 import { RingQueue } from './ring-queue.js';
+import { anchorShape } from './shape-anchor.js';
 import { type Blocker, type CancellationSpec, Task, type TaskState } from './task.js';
 import { type TimerEntry, TimerHeap } from './timer-heap.js';
 
@@ -780,6 +781,10 @@ export class Kernel {
   }
 }
 
+// A program may make many kernels (one per run(), one per test) and many tasks; between two
+// runs none may be alive. See shape-anchor.ts.
+anchorShape(new Task(anchorShape(new Kernel()), 0, Object, [], undefined, 'shape anchor', false));
+
 /**
  * A thenable that rejects with `error`. A parked task's promise is only ever resolved (the
  * kernel keeps just its resolve function); resolving it with a Rejection makes the task's
@@ -796,6 +801,8 @@ class Rejection {
     reject(this.#error);
   }
 }
+// Every cancel and timeout delivers one; see shape-anchor.ts.
+anchorShape(new Rejection(undefined));
 
 // Tasks resumed for the first time, in order; each has one start microtask queued.
 const starting = new RingQueue<Task>();

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { currentTaskOrUndefined } from './current.js';
 import { CurioError, TaskError } from './errors.js';
 import type { Kernel } from './kernel.js';
+import { anchorShape } from './shape-anchor.js';
 import type { TimerEntry } from './timer-heap.js';
 import { WaitQueue } from './wait-queue.js';
 
@@ -89,6 +90,8 @@ export class TaskExtras {
   /** Controller of `task.signal`. */
   abort: AbortController | undefined = undefined;
 }
+// Made only for tasks that join, time out or sleep: often none is alive between bursts.
+anchorShape(new TaskExtras());
 
 /** A curio task. Created by {@link spawn} (never directly). */
 export class Task<R = unknown> {

@@ -6,6 +6,7 @@
  */
 import { currentTask } from './current.js';
 import { RingQueue } from './ring-queue.js';
+import { anchorShape } from './shape-anchor.js';
 import type { Blocker, Task, TaskState } from './task.js';
 
 /**
@@ -76,3 +77,6 @@ export class WaitQueue<V = void> implements Blocker {
     return this.wake(Number.POSITIVE_INFINITY, value);
   }
 }
+
+// Locks, events and joins come and go; keep the shape of a wait queue (and of its ring).
+anchorShape(new WaitQueue());

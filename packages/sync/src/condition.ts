@@ -9,7 +9,7 @@
  * operation.
  * @module
  */
-import { CurioError, disableCancellation, WaitQueue } from '@curio/kernel';
+import { anchorShape, CurioError, disableCancellation, WaitQueue } from '@curio/kernel';
 import { type Guard, Lock, OWNED, REACQUIRE, RELEASE_ALL, RLock } from './lock.js';
 
 /**
@@ -119,3 +119,6 @@ export class Condition {
     return `Condition(${this.locked() ? 'locked' : 'unlocked'}, waiters=${this.#waiters.length})`;
   }
 }
+
+// See anchorShape in @curio/kernel.
+anchorShape(new Condition());

@@ -3,7 +3,7 @@
  * every waiter, oldest first (DESIGN §6 rule 6); it stays set until `clear()`.
  * @module
  */
-import { type TaskState, WaitQueue } from '@curio/kernel';
+import { anchorShape, type TaskState, WaitQueue } from '@curio/kernel';
 
 /**
  * A flag that tasks wait for. `set()` is synchronous and never switches tasks (so
@@ -48,3 +48,6 @@ export class Event {
     return `${this.constructor.name}(${this.#set ? 'set' : 'unset'}, waiters=${this.#waiters.length})`;
   }
 }
+
+// Events come and go with the work they signal; see anchorShape in @curio/kernel.
+anchorShape(new Event());

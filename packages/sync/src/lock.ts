@@ -8,6 +8,7 @@
  * @module
  */
 import {
+  anchorShape,
   CurioError,
   currentTask,
   currentTaskOrUndefined,
@@ -246,3 +247,7 @@ export class RLock {
     this.#depth = depth;
   }
 }
+
+// Guards are made per acquire, locks per resource; see anchorShape in @curio/kernel.
+anchorShape(new ReleaseGuard(anchorShape(new Lock())));
+anchorShape(new RLock());

@@ -13,7 +13,7 @@
  * are reproduced exactly.
  * @module
  */
-import { CurioError, WaitQueue } from '@curio/kernel';
+import { anchorShape, CurioError, WaitQueue } from '@curio/kernel';
 import { QueueEmpty, QueueFull } from './errors.js';
 
 /** @internal How a queue stores the items nobody is waiting for yet. */
@@ -372,3 +372,8 @@ export class LifoQueue<T = unknown> extends BaseQueue<T> {
     super(maxsize, new LifoStore<T>());
   }
 }
+
+// See anchorShape in @curio/kernel.
+anchorShape(new Queue());
+anchorShape(new PriorityQueue());
+anchorShape(new LifoQueue());

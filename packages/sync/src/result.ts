@@ -3,7 +3,7 @@
  * `curio.sync.Result`).
  * @module
  */
-import { CurioError, WaitQueue } from '@curio/kernel';
+import { anchorShape, CurioError, WaitQueue } from '@curio/kernel';
 
 const UNSET = 0;
 const VALUE = 1;
@@ -77,3 +77,6 @@ export class Result<T = unknown> {
     }
   }
 }
+
+// One per spawned computation in some programs; see anchorShape in @curio/kernel.
+anchorShape(new Result());

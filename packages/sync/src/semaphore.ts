@@ -6,7 +6,7 @@
  * rule 6), so the value stays 0 and a newcomer cannot take the permit first.
  * @module
  */
-import { CurioError, WaitQueue } from '@curio/kernel';
+import { anchorShape, CurioError, WaitQueue } from '@curio/kernel';
 import { type Guard, ReleaseGuard } from './lock.js';
 
 function checkValue(where: string, value: number): void {
@@ -97,3 +97,7 @@ export class BoundedSemaphore extends Semaphore {
     super.release();
   }
 }
+
+// See anchorShape in @curio/kernel.
+anchorShape(new Semaphore());
+anchorShape(new BoundedSemaphore());
