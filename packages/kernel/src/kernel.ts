@@ -813,12 +813,12 @@ const contextFrames =
   Number(process.versions.node.split('.')[0]) >= 24 &&
   !('_propagate' in taskStorage) &&
   !Object.hasOwn(taskStorage, 'kResourceStore');
-// With AsyncContextFrame, a start is queued as a reaction on a settled promise: a plain
-// microtask that carries the async context, where `queueMicrotask` makes an AsyncResource
-// and a bound function per call. V8 resets the context after every microtask, so the task
-// can enter its context with `enterWith` (one new frame; `run()` makes a second one to
-// restore the previous store). With async hooks, `enterWith` in a promise job could leak
-// into the shared top-level resource: there, `queueMicrotask` and `run()`.
+// A start is queued as a reaction on a settled promise: a plain microtask, where
+// `queueMicrotask` makes an AsyncResource and a bound function per call. The job then
+// switches to the context the task was spawned in (its TaskStart). With AsyncContextFrame the
+// task enters its own context with `enterWith` (one new frame; `run()` would make a second
+// one to restore the previous store); `runInAsyncScope` restores the frame afterwards. With
+// async hooks it keeps `run()`, so the store set on the TaskStart resource is undone too.
 const resolved = Promise.resolve();
 
 /** Resume a task for the first time: start its function from a microtask. */
@@ -826,8 +826,7 @@ function startFirstRun(task: Task): void {
   // Never synchronously: we may be inside another task's trap, and nesting task bodies would
   // grow the stack with every new task.
   starting.push(task);
-  if (contextFrames) void resolved.then(startNextInFrame);
-  else queueMicrotask(startNext);
+  void resolved.then(contextFrames ? startNextInFrame : startNext);
 }
 
 /** `suspend` of a task that is already blocked: a clear error instead of a second park. */
@@ -862,21 +861,38 @@ function onTaskThrew(error: unknown): void {
 }
 
 function startNext(): void {
-  const task = starting.shift()!;
-  taskStorage.run(task, startTask, task);
+  startInSpawnerContext(starting.shift()!, runTask);
 }
 
 function startNextInFrame(): void {
-  const task = starting.shift()!;
+  startInSpawnerContext(starting.shift()!, enterTask);
+}
+
+type AnyFn = (...args: never[]) => unknown;
+
+/** Run `how(task)` in the async context the task was spawned in. */
+function startInSpawnerContext(task: Task, how: (task: Task, fn: AnyFn) => void): void {
+  const start = task.start!;
+  task.start = undefined;
+  start.runInAsyncScope(how, null, task, start.fn);
+  start.emitDestroy();
+}
+
+// Async hooks: `run()` restores the store of the start's AsyncResource afterwards.
+function runTask(task: Task, fn: AnyFn): void {
+  taskStorage.run(task, startTask, task, fn);
+}
+
+// AsyncContextFrame: `runInAsyncScope` restores the previous frame afterwards.
+function enterTask(task: Task, fn: AnyFn): void {
   taskStorage.enterWith(task);
-  startTask(task);
+  startTask(task, fn);
 }
 
 /** Call the task's function (inside its AsyncLocalStorage context) and watch its outcome. */
-function startTask(task: Task): void {
-  const fn = task.start!;
+function startTask(task: Task, fn: AnyFn): void {
   const args = task.trapValue as never[];
-  task.start = task.trapValue = undefined;
+  task.trapValue = undefined;
   let result: unknown;
   try {
     result = fn(...args);

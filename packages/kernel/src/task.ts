@@ -8,6 +8,7 @@ import { currentTaskOrUndefined } from './current.js';
 import { CurioError, TaskError } from './errors.js';
 import type { Kernel } from './kernel.js';
 import { anchorShape } from './shape-anchor.js';
+import { TaskStart } from './task-start.js';
 import type { TimerEntry } from './timer-heap.js';
 import { WaitQueue } from './wait-queue.js';
 
@@ -124,8 +125,8 @@ export class Task<R = unknown> {
    * outcome (the result, or the error if `failed`).
    */
   trapValue: unknown;
-  /** @internal The function, until the first run starts it. */
-  start: ((...args: never[]) => unknown) | undefined;
+  /** @internal The function and its spawner's async context, until the first run starts it. */
+  start: TaskStart | undefined;
   /** @internal Neighbours in the kernel's list of live tasks. */
   prevLive: Task | undefined = undefined;
   /** @internal */
@@ -152,7 +153,7 @@ export class Task<R = unknown> {
     this.state = 'READY';
     this.#flags = daemon ? DAEMON : 0;
     this.trapValue = args;
-    this.start = fn;
+    this.start = new TaskStart(fn);
     const locals = parent?.ext?.locals;
     if (locals !== undefined) this.extras.locals = new Map(locals);
   }
