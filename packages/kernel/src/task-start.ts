@@ -10,13 +10,15 @@
  */
 import { AsyncResource } from 'node:async_hooks';
 
+// Destroy is emitted by hand once the task has started (see Kernel), so no GC tracking.
+const OPTIONS = { requireManualDestroy: true } as const;
+
 export class TaskStart extends AsyncResource {
   /** The task's function. */
   readonly fn: (...args: never[]) => unknown;
 
   constructor(fn: (...args: never[]) => unknown) {
-    // Destroy is emitted by hand once the task has started (see Kernel), so no GC tracking.
-    super('curio.Task', { requireManualDestroy: true });
+    super('curio.Task', OPTIONS);
     this.fn = fn;
   }
 }
