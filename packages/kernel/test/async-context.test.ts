@@ -1,7 +1,7 @@
 // Other AsyncLocalStorage stores (request ids, tracing contexts) follow a spawned task the way
 // they follow any promise continuation: a task sees the stores of the code that spawned it,
 // whoever later passes it the baton.
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorage, createHook } from 'node:async_hooks';
 import { run, sleep, spawn, type Task, withTaskGroup } from '@curio/kernel';
 import { expect, test } from 'vitest';
 
@@ -51,4 +51,32 @@ test('the main task sees the context around run(); group members see their spawn
     }),
   );
   expect(seen).toEqual(['outer', 'inner', 'outer']);
+});
+
+test('async_hooks see each start context created and destroyed (no leak for APM tools)', async () => {
+  const created = new Set<number>();
+  const destroyed = new Set<number>();
+  const hook = createHook({
+    init(id, type) {
+      if (type === 'curio.Task') created.add(id);
+    },
+    destroy(id) {
+      if (created.has(id)) destroyed.add(id);
+    },
+  }).enable();
+  try {
+    await run(async () => {
+      const tasks = [];
+      for (let i = 0; i < 3; i++) tasks.push(await spawn(async () => i));
+      for (const t of tasks) await t.join();
+    });
+    // Destroy hooks are delivered in a later turn of the event loop.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    hook.disable();
+  }
+  // The main task and its three children.
+  expect(created.size).toBe(4);
+  expect([...destroyed].sort()).toEqual([...created].sort());
 });
