@@ -870,7 +870,7 @@ function startNextInFrame(): void {
 
 type AnyFn = (...args: never[]) => unknown;
 
-/** Run `how(task)` in the async context the task was spawned in. */
+/** Run `how(task, fn)` in the async context the task was spawned in, then let it go. */
 function startInSpawnerContext(task: Task, how: (task: Task, fn: AnyFn) => void): void {
   const start = task.start!;
   task.start = undefined;
