@@ -783,7 +783,10 @@ export class Kernel {
 
 // A program may make many kernels (one per run(), one per test) and many tasks; between two
 // runs none may be alive. See shape-anchor.ts.
-anchorShape(new Task(anchorShape(new Kernel()), 0, Object, [], undefined, 'shape anchor', false));
+const shapeTask = new Task(anchorShape(new Kernel()), 0, Object, [], undefined, 'anchor', false);
+anchorShape(shapeTask);
+// It never starts: tell async_hooks at once that its start context is gone.
+shapeTask.start?.emitDestroy();
 
 /**
  * A thenable that rejects with `error`. A parked task's promise is only ever resolved (the
