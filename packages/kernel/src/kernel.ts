@@ -28,6 +28,7 @@ import {
 import { RingQueue } from './ring-queue.js';
 import { anchorShape } from './shape-anchor.js';
 import { type Blocker, type CancellationSpec, Task, type TaskState } from './task.js';
+import type { TaskFunction } from './task-start.js';
 import { type TimerEntry, TimerHeap } from './timer-heap.js';
 
 /** Options of {@link Kernel} and {@link run}. */
@@ -314,12 +315,7 @@ export class Kernel {
   // ------------------------------------------------------------------------------------
 
   /** @internal Create a task (the spawn trap). Never switches tasks. */
-  spawn(
-    parent: Task,
-    fn: (...args: never[]) => unknown,
-    args: unknown[],
-    options: SpawnOptions,
-  ): Task {
+  spawn(parent: Task, fn: TaskFunction, args: unknown[], options: SpawnOptions): Task {
     if (typeof fn !== 'function') throw notAFunction('spawn', fn);
     if (this.#shuttingDown) {
       throw new CurioError(`cannot spawn ${fn.name || 'a task'}: the kernel is shutting down`);
@@ -448,7 +444,7 @@ export class Kernel {
   // ------------------------------------------------------------------------------------
 
   #newTask(
-    fn: (...args: never[]) => unknown,
+    fn: TaskFunction,
     args: never[],
     parent: Task | undefined,
     name: string | undefined,
@@ -871,10 +867,8 @@ function startNextInFrame(): void {
   startInSpawnerContext(starting.shift()!, enterTask);
 }
 
-type AnyFn = (...args: never[]) => unknown;
-
 /** Run `how(task, fn)` in the async context the task was spawned in, then let it go. */
-function startInSpawnerContext(task: Task, how: (task: Task, fn: AnyFn) => void): void {
+function startInSpawnerContext(task: Task, how: (task: Task, fn: TaskFunction) => void): void {
   const start = task.start!;
   task.start = undefined;
   start.runInAsyncScope(how, null, task, start.fn);
@@ -882,18 +876,18 @@ function startInSpawnerContext(task: Task, how: (task: Task, fn: AnyFn) => void)
 }
 
 // Async hooks: `run()` restores the store of the start's AsyncResource afterwards.
-function runTask(task: Task, fn: AnyFn): void {
+function runTask(task: Task, fn: TaskFunction): void {
   taskStorage.run(task, startTask, task, fn);
 }
 
 // AsyncContextFrame: `runInAsyncScope` restores the previous frame afterwards.
-function enterTask(task: Task, fn: AnyFn): void {
+function enterTask(task: Task, fn: TaskFunction): void {
   taskStorage.enterWith(task);
   startTask(task, fn);
 }
 
 /** Call the task's function (inside its AsyncLocalStorage context) and watch its outcome. */
-function startTask(task: Task, fn: AnyFn): void {
+function startTask(task: Task, fn: TaskFunction): void {
   const args = task.trapValue as never[];
   task.trapValue = undefined;
   let result: unknown;

@@ -9,10 +9,9 @@ import { currentTask } from './current.js';
 import { CancelledError, CurioError, TaskGroupError } from './errors.js';
 import type { SpawnOptions } from './kernel.js';
 import type { Task, TaskGroupMembership } from './task.js';
+import type { TaskFunction } from './task-start.js';
 import { NO_OPTIONS, splitOptions } from './traps.js';
 import { WaitQueue } from './wait-queue.js';
-
-type AnyFn = (...args: never[]) => unknown;
 
 /**
  * How a group waits: `'all'` for every member; `'any'` for the first to finish; `'object'`
@@ -115,7 +114,7 @@ export class TaskGroup<R = unknown> implements TaskGroupMembership, AsyncIterabl
       const parent = currentTask();
       let task: Task;
       if (typeof first === 'function') {
-        task = parent.kernel.spawn(parent, first as AnyFn, rest, NO_OPTIONS);
+        task = parent.kernel.spawn(parent, first as TaskFunction, rest, NO_OPTIONS);
       } else {
         const [options, fn, args] = splitOptions(first, rest);
         task = parent.kernel.spawn(parent, fn, args, options);

@@ -10,14 +10,17 @@
  */
 import { AsyncResource } from 'node:async_hooks';
 
+/** @internal Any task function: called with the spawn's arguments, returns anything. */
+export type TaskFunction = (...args: never[]) => unknown;
+
 // Destroy is emitted by hand once the task has started (see Kernel), so no GC tracking.
 const OPTIONS = { requireManualDestroy: true } as const;
 
 export class TaskStart extends AsyncResource {
   /** The task's function. */
-  readonly fn: (...args: never[]) => unknown;
+  readonly fn: TaskFunction;
 
-  constructor(fn: (...args: never[]) => unknown) {
+  constructor(fn: TaskFunction) {
     super('curio.Task', OPTIONS);
     this.fn = fn;
   }

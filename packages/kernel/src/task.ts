@@ -8,7 +8,7 @@ import { currentTaskOrUndefined } from './current.js';
 import { CurioError, TaskError } from './errors.js';
 import type { Kernel } from './kernel.js';
 import { anchorShape } from './shape-anchor.js';
-import { TaskStart } from './task-start.js';
+import { type TaskFunction, TaskStart } from './task-start.js';
 import type { TimerEntry } from './timer-heap.js';
 import { WaitQueue } from './wait-queue.js';
 
@@ -102,7 +102,7 @@ export class Task<R = unknown> {
   readonly id: number;
   // The name given at spawn, or the function until someone asks (reading `fn.name` costs
   // ~10 ns, a few percent of a spawn).
-  #name: string | ((...args: never[]) => unknown);
+  #name: string | TaskFunction;
   /** Id of the task that spawned this one, or `null` for the main task. */
   readonly parentId: number | null;
   /** Where the task is (see {@link TaskState}). */
@@ -141,7 +141,7 @@ export class Task<R = unknown> {
   constructor(
     kernel: Kernel,
     id: number,
-    fn: (...args: never[]) => unknown,
+    fn: TaskFunction,
     args: never[],
     parent: Task | undefined,
     name: string | undefined,

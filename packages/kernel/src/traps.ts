@@ -19,10 +19,10 @@
 import { currentTask } from './current.js';
 import type { SpawnOptions } from './kernel.js';
 import type { Blocker, Task, TaskState } from './task.js';
+import type { TaskFunction } from './task-start.js';
 
 export { currentTask } from './current.js';
 
-type AnyFn = (...args: never[]) => unknown;
 type Awaited_<T> = T extends PromiseLike<infer U> ? U : T;
 
 /**
@@ -47,7 +47,7 @@ export function spawn(first: unknown, ...rest: unknown[]): Promise<Task> {
     const parent = currentTask();
     if (typeof first === 'function') {
       // The common case, without splitOptions' allocations.
-      return Promise.resolve(parent.kernel.spawn(parent, first as AnyFn, rest, NO_OPTIONS));
+      return Promise.resolve(parent.kernel.spawn(parent, first as TaskFunction, rest, NO_OPTIONS));
     }
     const [options, fn, args] = splitOptions(first, rest);
     return Promise.resolve(parent.kernel.spawn(parent, fn, args, options));
@@ -60,12 +60,15 @@ export function spawn(first: unknown, ...rest: unknown[]): Promise<Task> {
 export const NO_OPTIONS: SpawnOptions = Object.freeze({});
 
 /** @internal Split `(options?, fn, ...args)`. */
-export function splitOptions(first: unknown, rest: unknown[]): [SpawnOptions, AnyFn, unknown[]] {
-  if (typeof first === 'function') return [NO_OPTIONS, first as AnyFn, rest];
+export function splitOptions(
+  first: unknown,
+  rest: unknown[],
+): [SpawnOptions, TaskFunction, unknown[]] {
+  if (typeof first === 'function') return [NO_OPTIONS, first as TaskFunction, rest];
   if (typeof first === 'object' && first !== null && !(first instanceof Promise)) {
-    return [first as SpawnOptions, rest[0] as AnyFn, rest.slice(1)];
+    return [first as SpawnOptions, rest[0] as TaskFunction, rest.slice(1)];
   }
-  return [NO_OPTIONS, first as AnyFn, rest];
+  return [NO_OPTIONS, first as TaskFunction, rest];
 }
 
 /**
