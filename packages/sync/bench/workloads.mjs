@@ -7,11 +7,19 @@
 // - bounded: the same through a queue of capacity 1, so every item switches tasks twice.
 // - lock:    100 tasks each take a lock M times and yield to the scheduler while holding it,
 //            so the other 99 are always queued on the lock (every release is a hand-off).
+// - event:   two tasks ping-pong through two events (set the other's, wait for and clear
+//            one's own), so every wait blocks: N task switches.
 
 import { run as curioRun, schedule as curioSchedule, spawn as curioSpawn } from '@curio/kernel';
-import { Effect, Queue as EffectQueue, Semaphore as EffectSemaphore, Fiber } from 'effect';
+import {
+  Deferred,
+  Effect,
+  Queue as EffectQueue,
+  Semaphore as EffectSemaphore,
+  Fiber,
+} from 'effect';
 import * as effection from 'effection';
-import { Lock as CurioLock, Queue as CurioQueue } from '../dist/index.js';
+import { Event as CurioEvent, Lock as CurioLock, Queue as CurioQueue } from '../dist/index.js';
 
 export const LOCK_TASKS = 100;
 
@@ -51,6 +59,34 @@ function curioLock(rounds) {
     for (let t = 0; t < LOCK_TASKS; t++) tasks.push(await curioSpawn(worker));
     for (const t of tasks) await t.join();
     return held;
+  });
+}
+
+function curioEventPingPong(switches) {
+  return curioRun({ signals: 'default' }, async () => {
+    const rounds = switches >> 1;
+    const evA = new CurioEvent();
+    const evB = new CurioEvent();
+    let n = 0;
+    const a = await curioSpawn(async () => {
+      for (let i = 0; i < rounds; i++) {
+        evB.set();
+        await evA.wait();
+        evA.clear();
+        n++;
+      }
+    });
+    const b = await curioSpawn(async () => {
+      for (let i = 0; i < rounds; i++) {
+        await evB.wait();
+        evB.clear();
+        evA.set();
+        n++;
+      }
+    });
+    await a.join();
+    await b.join();
+    return n;
   });
 }
 
@@ -130,6 +166,42 @@ async function plainLock(rounds) {
   return held;
 }
 
+/** A promise and its resolve function (Promise.withResolvers needs Node 22). */
+function resolvers() {
+  let resolve;
+  const promise = new Promise((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/** Event ping-pong over one fresh promise per wait (a plain promise settles only once). */
+async function plainEventPingPong(switches) {
+  const rounds = switches >> 1;
+  let a = resolvers();
+  let b = resolvers();
+  let n = 0;
+  await Promise.all([
+    (async () => {
+      for (let i = 0; i < rounds; i++) {
+        b.resolve();
+        await a.promise;
+        a = resolvers();
+        n++;
+      }
+    })(),
+    (async () => {
+      for (let i = 0; i < rounds; i++) {
+        await b.promise;
+        b = resolvers();
+        a.resolve();
+        n++;
+      }
+    })(),
+  ]);
+  return n;
+}
+
 // ---------------------------------------------------------------------------------------
 // Effection 4: createQueue (unbounded, synchronous add) between two spawned operations
 // ---------------------------------------------------------------------------------------
@@ -203,6 +275,41 @@ function effectLock(rounds) {
   );
 }
 
+/** Event ping-pong over Deferreds (one-shot, so a fresh one per wait, as with promises). */
+function effectEventPingPong(switches) {
+  return Effect.runPromise(
+    Effect.gen(function* () {
+      const rounds = switches >> 1;
+      let a = yield* Deferred.make();
+      let b = yield* Deferred.make();
+      let n = 0;
+      const fa = yield* Effect.forkChild(
+        Effect.gen(function* () {
+          for (let i = 0; i < rounds; i++) {
+            yield* Deferred.succeed(b, undefined);
+            yield* Deferred.await(a);
+            a = yield* Deferred.make();
+            n++;
+          }
+        }),
+      );
+      const fb = yield* Effect.forkChild(
+        Effect.gen(function* () {
+          for (let i = 0; i < rounds; i++) {
+            yield* Deferred.await(b);
+            b = yield* Deferred.make();
+            yield* Deferred.succeed(a, undefined);
+            n++;
+          }
+        }),
+      );
+      yield* Fiber.join(fa);
+      yield* Fiber.join(fb);
+      return n;
+    }),
+  );
+}
+
 // ---------------------------------------------------------------------------------------
 
 /** Implementations, in table order. */
@@ -258,6 +365,18 @@ export const WORKLOADS = [
       curio: (n) => curioLock(n / LOCK_TASKS),
       plain: (n) => plainLock(n / LOCK_TASKS),
       effect: (n) => effectLock(n / LOCK_TASKS),
+    },
+  },
+  {
+    key: 'event',
+    title: 'Event ping-pong, 2 tasks',
+    unit: 'µs/switch',
+    items: (quick) => (quick ? 200_000 : 1_000_000),
+    check: (n, r) => r === n,
+    impls: {
+      curio: (n) => curioEventPingPong(n),
+      plain: (n) => plainEventPingPong(n),
+      effect: (n) => effectEventPingPong(n),
     },
   },
 ];

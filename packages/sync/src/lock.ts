@@ -88,20 +88,18 @@ async function holding<A extends unknown[], R>(
  */
 export class Lock {
   #locked = false;
-  readonly #waiters = new WaitQueue();
+  readonly #waiters = new WaitQueue<Guard>();
 
   /**
    * Acquire the lock, waiting in FIFO order while another task holds it. A cancellation
    * point when it has to wait; a cancelled or timed-out acquire holds nothing.
    */
-  async acquire(): Promise<Guard> {
-    if (this.#locked) {
-      // The releasing task hands the lock over: when this resolves, we hold it.
-      await this.#waiters.wait('LOCK_ACQUIRE');
-    } else {
-      this.#locked = true;
-    }
-    return new ReleaseGuard(this);
+  acquire(): Promise<Guard> {
+    // The releasing task hands the lock over with our guard: when this resolves, we hold
+    // it. (Not an async function: the waiter resumes straight from the wake.)
+    if (this.#locked) return this.#waiters.wait('LOCK_ACQUIRE');
+    this.#locked = true;
+    return Promise.resolve(new ReleaseGuard(this));
   }
 
   /**
@@ -112,7 +110,9 @@ export class Lock {
   release(): void {
     if (!this.#locked)
       throw new CurioError('Lock.release() called on an unlocked Lock: acquire it first');
-    if (this.#waiters.wakeOne() === undefined) this.#locked = false;
+    const waiters = this.#waiters;
+    if (waiters.length > 0) waiters.wakeOne(new ReleaseGuard(this));
+    else this.#locked = false;
   }
 
   /** True while some task holds the lock. */
@@ -166,24 +166,28 @@ export class Lock {
 export class RLock {
   #owner: Task | null = null;
   #depth = 0;
-  readonly #waiters = new WaitQueue();
+  readonly #waiters = new WaitQueue<Guard>();
 
   /**
    * Acquire the lock (again, if the calling task already holds it). A cancellation point
    * when it has to wait; a cancelled or timed-out acquire holds nothing.
    */
-  async acquire(): Promise<Guard> {
-    const me = currentTask();
+  acquire(): Promise<Guard> {
+    let me: Task;
+    try {
+      me = currentTask();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    // release() makes us the owner and hands us our guard as it wakes us.
+    if (this.#owner !== me && this.#owner !== null) return this.#waiters.wait('LOCK_ACQUIRE');
     if (this.#owner === me) {
       this.#depth++;
-    } else if (this.#owner === null) {
+    } else {
       this.#owner = me;
       this.#depth = 1;
-    } else {
-      // release() makes us the owner before it wakes us.
-      await this.#waiters.wait('LOCK_ACQUIRE');
     }
-    return new ReleaseGuard(this);
+    return Promise.resolve(new ReleaseGuard(this));
   }
 
   /**
@@ -223,7 +227,8 @@ export class RLock {
   }
 
   #handOff(): void {
-    const next = this.#waiters.wakeOne();
+    const waiters = this.#waiters;
+    const next = waiters.length > 0 ? waiters.wakeOne(new ReleaseGuard(this)) : undefined;
     this.#owner = next ?? null;
     this.#depth = next === undefined ? 0 : 1;
   }

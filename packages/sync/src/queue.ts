@@ -15,6 +15,7 @@
  */
 import { anchorShape, CurioError, WaitQueue } from '@curio/kernel';
 import { QueueEmpty, QueueFull } from './errors.js';
+import { resolvedVoid } from './resolved.js';
 
 /** @internal How a queue stores the items nobody is waiting for yet. */
 export interface QueueStore<T> {
@@ -159,8 +160,6 @@ function checkMaxsize(where: string, maxsize: number): number {
   }
   return maxsize > 0 && Number.isFinite(maxsize) ? Math.floor(maxsize) : 0;
 }
-
-const resolvedVoid: Promise<void> = Promise.resolve();
 
 /**
  * What {@link Queue}, {@link PriorityQueue} and {@link LifoQueue} share: blocking `get`/`put`

@@ -27,7 +27,7 @@ function checkValue(where: string, value: number): void {
  */
 export class Semaphore {
   #value: number;
-  readonly #waiters = new WaitQueue();
+  readonly #waiters = new WaitQueue<Guard>();
 
   /** @param value - initial number of permits (default 1). */
   constructor(value = 1) {
@@ -44,15 +44,19 @@ export class Semaphore {
    * Take a permit, waiting in FIFO order while none is available. A cancellation point
    * when it has to wait; a cancelled or timed-out acquire holds nothing.
    */
-  async acquire(): Promise<Guard> {
-    if (this.#value > 0) this.#value--;
-    else await this.#waiters.wait('SEMA_ACQUIRE'); // release() hands us its permit
-    return new ReleaseGuard(this);
+  acquire(): Promise<Guard> {
+    // release() hands us its permit with our guard. (Not an async function: the waiter
+    // resumes straight from the wake.)
+    if (this.#value === 0) return this.#waiters.wait('SEMA_ACQUIRE');
+    this.#value--;
+    return Promise.resolve(new ReleaseGuard(this));
   }
 
   /** Give a permit back: to the oldest waiter if there is one. Never switches tasks. */
   release(): void {
-    if (this.#waiters.wakeOne() === undefined) this.#value++;
+    const waiters = this.#waiters;
+    if (waiters.length > 0) waiters.wakeOne(new ReleaseGuard(this));
+    else this.#value++;
   }
 
   /** True when no permit is available. */
