@@ -78,7 +78,7 @@ function resolvers() {
   return { promise, resolve, reject };
 }
 
-/** A Curio-style Event on the kernel's WaitQueue (what @curio/sync's Event does). */
+/** A Curio-style Event on the kernel's WaitQueue (what @curio/sync's Event does, without the state name). */
 class CurioEvent {
   #set = false;
   #waiters = new WaitQueue();
