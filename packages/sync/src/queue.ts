@@ -271,8 +271,8 @@ export abstract class BaseQueue<T> implements AsyncIterable<T> {
    * Wait (state `QUEUE_JOIN`) until every item put has been marked done with `taskDone()`.
    * Returns at once when none is outstanding.
    */
-  async join(): Promise<void> {
-    if (this.#unfinished > 0) await this.#joiners.wait('QUEUE_JOIN');
+  join(): Promise<void> {
+    return this.#unfinished > 0 ? this.#joiners.wait('QUEUE_JOIN') : resolvedVoid;
   }
 
   /**
