@@ -403,23 +403,26 @@ export class Kernel {
     return previous;
   }
 
-  /** @internal Restore the timeout that was in force before a block; returns the clock. */
-  unsetTimeout(task: Task, previous: number | null): number {
-    const now = this.clock.now();
-    if (previous !== null && previous <= now) {
-      // The enclosing deadline passed while the inner block ran: it fires at the next
-      // blocking call. A TaskTimeout still pending is the inner block's (stale): replace it.
-      this.#setTimeoutEntry(task, null);
-      task.timeout = previous;
-      if (task.cancelPending === null || task.cancelPending instanceof TaskTimeout) {
-        task.cancelPending = new TaskTimeout(now);
+  /** @internal Restore the timeout that was in force before a block. */
+  unsetTimeout(task: Task, previous: number | null): void {
+    // The clock is read only with an enclosing deadline (a read costs ~50 ns on some VMs).
+    if (previous !== null) {
+      const now = this.clock.now();
+      if (previous <= now) {
+        // The enclosing deadline passed while the inner block ran: it fires at the next
+        // blocking call. A TaskTimeout still pending is the inner block's (stale): replace it.
+        this.#setTimeoutEntry(task, null);
+        task.timeout = previous;
+        if (task.cancelPending === null || task.cancelPending instanceof TaskTimeout) {
+          task.cancelPending = new TaskTimeout(now);
+        }
+        return;
       }
-      return now;
     }
     this.#setTimeoutEntry(task, previous);
     // A TaskTimeout still pending belongs to the block being left: drop it.
-    if (task.cancelPending instanceof TaskTimeout) task.cancelPending = null;
-    return now;
+    const pending = task.cancelPending;
+    if (pending !== null && pending instanceof TaskTimeout) task.cancelPending = null;
   }
 
   /** @internal The cancel trap (one-shot). */

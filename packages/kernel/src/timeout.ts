@@ -19,16 +19,22 @@ import {
 /** What a timeout block runs: a function and its arguments, or a promise from this task. */
 type Body<A extends unknown[], R> = ((...args: A) => R | PromiseLike<R>) | PromiseLike<R>;
 
-const EXPIRED: unique symbol = Symbol('expired');
-
+/**
+ * The one async frame of a timeout block: `time` is a deadline on the kernel clock, or
+ * seconds from now if `relative`. `ignore`: an expiry of this block resolves to `undefined`
+ * instead of raising. (The public functions are plain functions returning this
+ * promise: a second async frame per block would cost an extra await and microtask hop.)
+ */
 async function timeoutBlock<A extends unknown[], R>(
-  deadline: number | null,
+  time: number | null,
+  relative: boolean,
   ignore: boolean,
   body: Body<A, R>,
   args: A,
-): Promise<R | typeof EXPIRED> {
+): Promise<R | undefined> {
   const task = currentTask();
   const kernel = task.kernel;
+  const deadline = relative && time !== null ? kernel.now() + time : time;
   const deadlines = task.deadlines;
   deadlines.push(deadline);
   const prior = kernel.setTimeout(task, deadline);
@@ -61,7 +67,7 @@ async function timeoutBlock<A extends unknown[], R>(
         : error;
     }
     // This block expired.
-    if (ignore) return EXPIRED;
+    if (ignore) return undefined;
     throw error instanceof TimeoutCancellationError
       ? withStack(new TaskTimeout(when), error)
       : error;
@@ -93,10 +99,6 @@ function checkDeadline(where: string, deadline: number | null): void {
   }
 }
 
-function absolute(seconds: number | null): number | null {
-  return seconds === null ? null : currentTask().kernel.now() + seconds;
-}
-
 /**
  * Run `fn(...args)` (or await `promise`), raising `TaskTimeout` in this task if it takes
  * longer than `seconds`. `null` sets no deadline. Prefer the function form: the deadline is
@@ -105,23 +107,31 @@ function absolute(seconds: number | null): number | null {
  * @example
  * const data = await timeoutAfter(5, sock.recv, 1000);
  */
-export async function timeoutAfter<A extends unknown[], R>(
+export function timeoutAfter<A extends unknown[], R>(
   seconds: number | null,
   body: Body<A, R>,
   ...args: A
 ): Promise<R> {
-  checkSeconds('timeoutAfter', seconds);
-  return (await timeoutBlock(absolute(seconds), false, body, args)) as R;
+  try {
+    checkSeconds('timeoutAfter', seconds);
+    return timeoutBlock(seconds, true, false, body, args) as Promise<R>;
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 /** Like {@link timeoutAfter} with an absolute `deadline` on the kernel clock. */
-export async function timeoutAt<A extends unknown[], R>(
+export function timeoutAt<A extends unknown[], R>(
   deadline: number | null,
   body: Body<A, R>,
   ...args: A
 ): Promise<R> {
-  checkDeadline('timeoutAt', deadline);
-  return (await timeoutBlock(deadline, false, body, args)) as R;
+  try {
+    checkDeadline('timeoutAt', deadline);
+    return timeoutBlock(deadline, false, false, body, args) as Promise<R>;
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 /**
@@ -130,23 +140,29 @@ export async function timeoutAt<A extends unknown[], R>(
  * @example
  * if ((await ignoreAfter(5, q.get)) === undefined) console.log('no item in 5 s');
  */
-export async function ignoreAfter<A extends unknown[], R>(
+export function ignoreAfter<A extends unknown[], R>(
   seconds: number | null,
   body: Body<A, R>,
   ...args: A
 ): Promise<R | undefined> {
-  checkSeconds('ignoreAfter', seconds);
-  const result = await timeoutBlock(absolute(seconds), true, body, args);
-  return result === EXPIRED ? undefined : result;
+  try {
+    checkSeconds('ignoreAfter', seconds);
+    return timeoutBlock(seconds, true, true, body, args);
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 /** Like {@link ignoreAfter} with an absolute `deadline` on the kernel clock. */
-export async function ignoreAt<A extends unknown[], R>(
+export function ignoreAt<A extends unknown[], R>(
   deadline: number | null,
   body: Body<A, R>,
   ...args: A
 ): Promise<R | undefined> {
-  checkDeadline('ignoreAt', deadline);
-  const result = await timeoutBlock(deadline, true, body, args);
-  return result === EXPIRED ? undefined : result;
+  try {
+    checkDeadline('ignoreAt', deadline);
+    return timeoutBlock(deadline, false, true, body, args);
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }

@@ -4,12 +4,14 @@ import {
   CurioError,
   currentTask,
   ignoreAfter,
+  ignoreAt,
   Kernel,
   MockClock,
   run,
   sleep,
   spawn,
   timeoutAfter,
+  timeoutAt,
 } from '@curio/kernel';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 
@@ -77,6 +79,43 @@ test('timeoutAfter with a negative or NaN duration is a CurioError', async () =>
     return out;
   });
   expect(errors).toEqual([true, true, true, true]);
+});
+
+test('the timeout functions reject the promise they return on misuse, never throw synchronously', async () => {
+  const forms = [
+    ['timeoutAfter', timeoutAfter],
+    ['ignoreAfter', ignoreAfter],
+    ['timeoutAt', timeoutAt],
+    ['ignoreAt', ignoreAt],
+  ] as const;
+  const outcome = (call: () => Promise<unknown>): Promise<string> => {
+    let promise: Promise<unknown>;
+    try {
+      promise = call();
+    } catch {
+      return Promise.resolve('threw synchronously');
+    }
+    return promise.then(
+      () => 'fulfilled',
+      (e: unknown) => (e instanceof CurioError ? 'CurioError' : String(e)),
+    );
+  };
+  // Outside any task: no kernel to set the deadline on.
+  for (const [, fn] of forms) expect(await outcome(() => fn(1, sleep, 0))).toBe('CurioError');
+  // Inside a task: a bad duration or deadline.
+  const inTask = await run(async () => {
+    const out: string[] = [];
+    for (const [name, fn] of forms) {
+      out.push(`${name} ${await outcome(() => fn(Number.NaN, sleep, 0))}`);
+    }
+    return out;
+  });
+  expect(inTask).toEqual([
+    'timeoutAfter CurioError',
+    'ignoreAfter CurioError',
+    'timeoutAt CurioError',
+    'ignoreAt CurioError',
+  ]);
 });
 
 test('cancelling yourself with blocking: true is a CurioError; blocking: false works', async () => {
