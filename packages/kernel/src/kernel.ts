@@ -597,11 +597,15 @@ export class Kernel {
   #poll(): void {
     this.#immediate = undefined;
     this.#chained = 0;
-    this.#polledAt = performance.now();
+    const polledAt = performance.now();
+    this.#polledAt = polledAt;
     if (!this.#running) return;
     // The baton is held: a cycle is in progress and will kick again when it ends.
     if (this.#current !== null) return;
-    this.#expireTimers();
+    // One clock read per turn: the real clock is performance.now() in seconds.
+    if (this.timers.size > 0) {
+      this.#expireTimers(this.clock === realClock ? polledAt / 1000 : this.clock.now());
+    }
     const ready = this.#ready;
     if (this.#cycleLeft > 0) {
       this.#cycleLeft--;
@@ -651,8 +655,7 @@ export class Kernel {
   }
 
   /** Deliver every sleep and timeout whose deadline has passed. */
-  #expireTimers(): void {
-    const now = this.clock.now();
+  #expireTimers(now: number = this.clock.now()): void {
     let entry: TimerEntry<Task> | undefined;
     while ((entry = this.timers.popExpired(now)) !== undefined) {
       const task = entry.owner!;
