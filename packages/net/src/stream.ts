@@ -154,15 +154,33 @@ export abstract class StreamBase implements AsyncDisposable, AsyncIterable<Buffe
    * none). With a limit (`maxlen`, else the stream's `maxLineLength`), a longer line throws
    * `LineTooLongError` and stays buffered. A cancelled readline consumes nothing.
    */
-  async readline(maxlen?: number): Promise<Buffer> {
+  readline(maxlen?: number): Promise<Buffer> {
     const limit = maxlen ?? this.#maxLine;
+    try {
+      const line = this.bufferedLine(limit);
+      return line === undefined ? this.#readlineSlow(limit) : Promise.resolve(line);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * @internal Take the next line if the read-ahead holds all of it (the common case when
+   * lines are shorter than a read): `undefined` if it does not.
+   * @throws LineTooLongError if that line is longer than `limit` (it stays buffered).
+   */
+  bufferedLine(limit: number = this.#maxLine): Buffer | undefined {
     const ahead = this.#buffer;
     const at = ahead.indexOf(NEWLINE);
-    if (at >= 0) {
-      if (at >= limit) throw new LineTooLongError(limit);
-      this.#buffer = ahead.subarray(at + 1);
-      return ahead.subarray(0, at + 1);
-    }
+    if (at < 0) return undefined;
+    if (at >= limit) throw new LineTooLongError(limit);
+    this.#buffer = ahead.subarray(at + 1);
+    return ahead.subarray(0, at + 1);
+  }
+
+  /** `readline` when the read-ahead holds no complete line: read until it does. */
+  async #readlineSlow(limit: number): Promise<Buffer> {
+    const ahead = this.#buffer;
     // Parts of the line read so far; on any error they go back to the buffer.
     const parts: Buffer[] = ahead.length > 0 ? [ahead] : [];
     let total = ahead.length;
@@ -231,13 +249,13 @@ export abstract class StreamBase implements AsyncDisposable, AsyncIterable<Buffe
   /** Wait until what was written has been handed to the operating system's buffers. */
   async flush(): Promise<void> {}
 
-  /** Lines until end-of-file: `for await (const line of stream)`. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer, void, undefined> {
-    for (;;) {
-      const line = await this.readline();
-      if (line.length === 0) return;
-      yield line;
-    }
+  /**
+   * Lines until end-of-file: `for await (const line of stream)`. Each `next()` is one
+   * `readline()`; the iterator ends at end-of-file, at the first error, or at `return()`
+   * (a `break` out of the loop).
+   */
+  [Symbol.asyncIterator](): AsyncIterableIterator<Buffer> {
+    return new LineIterator(this);
   }
 
   /** `await using stream = ...` closes it at block exit. */
@@ -253,6 +271,72 @@ export abstract class StreamBase implements AsyncDisposable, AsyncIterable<Buffe
       );
     }
   }
+}
+
+const ITERATION_DONE: IteratorReturnResult<undefined> = Object.freeze({
+  done: true,
+  value: undefined,
+});
+
+/**
+ * The line iterator of a stream. A hand-written iterator rather than an async generator:
+ * a generator's `next()` goes through its request queue and awaits every yielded value,
+ * which cost ~230 ns per line on top of `readline()` (Node 24). Calls of `next()` made
+ * before the previous one settled are served in order, as a generator would.
+ */
+class LineIterator implements AsyncIterableIterator<Buffer> {
+  readonly #stream: StreamBase;
+  #done = false;
+  #last: Promise<IteratorResult<Buffer, undefined>> | undefined = undefined;
+  #settled = true;
+
+  constructor(stream: StreamBase) {
+    this.#stream = stream;
+  }
+
+  next(): Promise<IteratorResult<Buffer, undefined>> {
+    if (this.#done) return Promise.resolve(ITERATION_DONE);
+    // The rare overlapping call waits for the one before it.
+    const result = this.#settled ? this.#readLine() : this.#last!.then(() => this.next());
+    this.#last = result;
+    return result;
+  }
+
+  return(): Promise<IteratorResult<Buffer, undefined>> {
+    this.#done = true;
+    return Promise.resolve(ITERATION_DONE);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<Buffer> {
+    return this;
+  }
+
+  #readLine(): Promise<IteratorResult<Buffer, undefined>> {
+    // A line already read ahead is returned at once: one promise, as `await readline()`.
+    let line: Buffer | undefined;
+    try {
+      line = this.#stream.bufferedLine();
+    } catch (err) {
+      this.#done = true;
+      return Promise.reject(err);
+    }
+    if (line !== undefined) return Promise.resolve({ done: false, value: line });
+    this.#settled = false;
+    return this.#stream.readline().then(this.#onLine, this.#onError);
+  }
+
+  #onLine = (line: Buffer): IteratorResult<Buffer, undefined> => {
+    this.#settled = true;
+    if (line.length > 0) return { done: false, value: line };
+    this.#done = true;
+    return ITERATION_DONE;
+  };
+
+  #onError = (err: unknown): never => {
+    this.#settled = true;
+    this.#done = true;
+    throw err;
+  };
 }
 
 /**

@@ -619,6 +619,99 @@ describe('line length limits', () => {
   });
 });
 
+describe('line iteration', () => {
+  test('a break leaves the rest buffered: the next loop goes on from the next line', async () => {
+    await runNet(async () => {
+      const [a, b] = await socketpair();
+      await b.sendall('one\ntwo\nthree\n');
+      await b.shutdown(1);
+      const s = a.asStream();
+      const first: string[] = [];
+      for await (const line of s) {
+        first.push(line.toString());
+        break;
+      }
+      const rest: string[] = [];
+      for await (const line of s) rest.push(line.toString());
+      expect([first, rest]).toEqual([['one\n'], ['two\n', 'three\n']]);
+      await a.close();
+      await b.close();
+    });
+  });
+
+  test('the iterator ends at end-of-file, at return() and after an error', async () => {
+    await runNet(async () => {
+      const [a, b] = await socketpair();
+      const s = a.asStream({ maxLineLength: 4 });
+      await b.sendall('ab\ntoo long\nok\n');
+      await b.shutdown(1);
+      const it = s[Symbol.asyncIterator]();
+      expect(it[Symbol.asyncIterator]()).toBe(it);
+      expect((await it.next()).value?.toString()).toBe('ab\n');
+      expect(await caught(() => it.next())).toBeInstanceOf(LineTooLongError);
+      // After an error the iterator is done, and the long line is still buffered.
+      expect(await it.next()).toEqual({ done: true, value: undefined });
+      expect((await s.readline(100)).toString()).toBe('too long\n');
+      const again = s[Symbol.asyncIterator]();
+      expect((await again.next()).value?.toString()).toBe('ok\n');
+      expect(await again.next()).toEqual({ done: true, value: undefined });
+      expect(await again.next()).toEqual({ done: true, value: undefined });
+      const closed = s[Symbol.asyncIterator]();
+      expect(await closed.return?.()).toEqual({ done: true, value: undefined });
+      expect(await closed.next()).toEqual({ done: true, value: undefined });
+      await a.close();
+      await b.close();
+    });
+  });
+
+  test('overlapping next() calls are served in order, as by an async generator', async () => {
+    await runNet(async () => {
+      const [a, b] = await socketpair();
+      const s = a.asStream();
+      const it = s[Symbol.asyncIterator]();
+      const writer = await spawn(async () => {
+        await sleep(0.02);
+        await b.sendall('x\n');
+        await sleep(0.02);
+        await b.sendall('y\nz\n');
+        await b.shutdown(1);
+      });
+      // Three next() calls before any data: the second and third wait their turn instead
+      // of a second read of the same socket (which would be ReadResourceBusy).
+      const results = await Promise.all([it.next(), it.next(), it.next(), it.next()]);
+      expect(results.map((r) => (r.done ? 'done' : r.value.toString()))).toEqual([
+        'x\n',
+        'y\n',
+        'z\n',
+        'done',
+      ]);
+      await writer.join();
+      await a.close();
+      await b.close();
+    });
+  });
+
+  test('a cancelled next() consumes nothing and ends the iterator', async () => {
+    await runNet(async () => {
+      const [a, b] = await socketpair();
+      const s = a.asStream();
+      await b.sendall('par');
+      const it = s[Symbol.asyncIterator]();
+      expect(await caught(() => timeoutAfter(0.05, () => it.next()))).toBeInstanceOf(TaskTimeout);
+      expect(await it.next()).toEqual({ done: true, value: undefined });
+      await b.sendall('tial\n');
+      const lines: string[] = [];
+      for await (const line of s) {
+        lines.push(line.toString());
+        break;
+      }
+      expect(lines).toEqual(['partial\n']);
+      await a.close();
+      await b.close();
+    });
+  });
+});
+
 describe('FileStream over Node streams', () => {
   test('reads lines from a Readable and reports end-of-file', async () => {
     await runNet(async () => {
