@@ -17,6 +17,11 @@ export class RingQueue<T> {
     return this.#tail - this.#head - this.#holes;
   }
 
+  /** Slots from the oldest item to the newest, holes included (equals `length` without holes). */
+  get span(): number {
+    return this.#tail - this.#head;
+  }
+
   push(item: T): void {
     if (this.#tail - this.#head === this.#buf.length) this.#grow();
     this.#buf[this.#tail++ & this.#mask] = item;
@@ -54,19 +59,52 @@ export class RingQueue<T> {
     return undefined;
   }
 
-  /** Remove `item` wherever it is; returns whether it was there. */
+  /**
+   * Remove `item` wherever it is; returns whether it was there. Searches from both ends at
+   * once, so removing the oldest or the newest item is O(1): cancelling waiters oldest
+   * first (timeouts) or newest first (the kernel's shutdown), and joining group members in
+   * the order they finished. A removal at either end moves that end past the holes instead
+   * of leaving one.
+   */
   remove(item: T): boolean {
     const buf = this.#buf;
-    for (let n = this.#head; n < this.#tail; n++) {
-      const i = n & this.#mask;
-      if (buf[i] === item) {
-        buf[i] = undefined;
-        if (n === this.#tail - 1) this.#tail--;
-        else this.#holes++;
+    const mask = this.#mask;
+    for (let lo = this.#head, hi = this.#tail - 1; lo <= hi; lo++, hi--) {
+      if (buf[lo & mask] === item) {
+        this.#removeAt(lo);
+        return true;
+      }
+      if (buf[hi & mask] === item) {
+        this.#removeAt(hi);
         return true;
       }
     }
     return false;
+  }
+
+  #removeAt(n: number): void {
+    const buf = this.#buf;
+    const mask = this.#mask;
+    buf[n & mask] = undefined;
+    if (n === this.#head) {
+      let head = n + 1;
+      while (head < this.#tail && buf[head & mask] === undefined) {
+        head++;
+        this.#holes--;
+      }
+      if (head === this.#tail) this.#head = this.#tail = 0;
+      else this.#head = head;
+    } else if (n === this.#tail - 1) {
+      let tail = n;
+      while (tail > this.#head && buf[(tail - 1) & mask] === undefined) {
+        tail--;
+        this.#holes--;
+      }
+      if (tail === this.#head) this.#head = this.#tail = 0;
+      else this.#tail = tail;
+    } else {
+      this.#holes++;
+    }
   }
 
   /** Items oldest first. */

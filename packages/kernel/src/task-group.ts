@@ -8,6 +8,7 @@ import { disableCancellation } from './cancellation.js';
 import { currentTask } from './current.js';
 import { CancelledError, CurioError, TaskGroupError } from './errors.js';
 import type { SpawnOptions } from './kernel.js';
+import { RingQueue } from './ring-queue.js';
 import type { Task, TaskGroupMembership } from './task.js';
 import type { TaskFunction } from './task-start.js';
 import { NO_OPTIONS, splitOptions } from './traps.js';
@@ -44,7 +45,8 @@ export class TaskGroup<R = unknown> implements TaskGroupMembership, AsyncIterabl
   completed: Task<R> | undefined = undefined;
   readonly #wait: WaitPolicy;
   readonly #running = new Set<Task>();
-  readonly #finished: Task[] = [];
+  // Members that ended and were not yet taken (nextDone, join) or discarded, oldest first.
+  readonly #finished = new RingQueue<Task>();
   readonly #daemonic = new Set<Task>();
   readonly #tasks = new Set<Task>();
   readonly #done = new WaitQueue();
@@ -225,8 +227,7 @@ export class TaskGroup<R = unknown> implements TaskGroupMembership, AsyncIterabl
 
   /** @internal A member was joined directly or cancelled by cancelRemaining: it leaves. */
   _taskDiscard(task: Task): void {
-    const i = this.#finished.indexOf(task);
-    if (i >= 0) this.#finished.splice(i, 1);
+    if (task.terminated) this.#finished.remove(task);
     this.#running.delete(task);
     this.#daemonic.delete(task);
     this.#tasks.delete(task);
