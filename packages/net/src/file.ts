@@ -11,6 +11,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { awaitPromise, CurioError, disableCancellation, WaitQueue } from '@curio/kernel';
 import { systemError } from './errors.js';
 import { EMPTY, toBuffer, toByteView } from './internal/bytes.js';
+import { LineIterator } from './internal/line-iterator.js';
 import { FileLease } from './lease.js';
 
 type Base = 'r' | 'w' | 'a' | 'x';
@@ -244,21 +245,42 @@ export class AsyncFile<T extends string | Buffer = string | Buffer>
    * at most that many bytes (binary) or characters (text).
    */
   readline(size = -1): Promise<T> {
+    // A line already read ahead, with no other operation in progress, needs neither the
+    // file's lock nor an async frame (the common case: lines are shorter than a chunk).
+    if (!this.#busy && !this.#closed && this.#readable) {
+      const line = this.#lineAhead(size, 0);
+      if (line !== undefined) return Promise.resolve(line);
+    }
     return this.#locked('readline', () => this.#readline(size));
+  }
+
+  /**
+   * @internal The next line if it is read ahead and no other operation is in progress,
+   * else `undefined` (the line iterator's fast path).
+   */
+  bufferedLine(): T | undefined {
+    return !this.#busy && !this.#closed && this.#readable ? this.#lineAhead(-1, 0) : undefined;
   }
 
   async #readline(size: number): Promise<T> {
     this.#checkReadable('readline');
     let scanned = 0;
     for (;;) {
-      const ahead = this.#ahead;
-      const at = ahead.indexOf(NEWLINE, scanned);
-      const limited = this.#binary && size >= 0;
-      if (at >= 0) return this.#cutLine(limited ? Math.min(at + 1, size) : at + 1, size);
-      if (limited && ahead.length >= size) return this.#cutLine(size, size);
-      scanned = ahead.length;
+      const line = this.#lineAhead(size, scanned);
+      if (line !== undefined) return line;
+      scanned = this.#ahead.length;
       if (!(await this.#fill())) return this.#cutLine(this.#ahead.length, size);
     }
+  }
+
+  /** Take the next line (at most `size`) if the read-ahead holds it; `scanned`: bytes known to hold no newline. */
+  #lineAhead(size: number, scanned: number): T | undefined {
+    const ahead = this.#ahead;
+    const at = ahead.indexOf(NEWLINE, scanned);
+    const limited = this.#binary && size >= 0;
+    if (at >= 0) return this.#cutLine(limited ? Math.min(at + 1, size) : at + 1, size);
+    if (limited && ahead.length >= size) return this.#cutLine(size, size);
+    return undefined;
   }
 
   #cutLine(bytes: number, size: number): T {
@@ -382,13 +404,13 @@ export class AsyncFile<T extends string | Buffer = string | Buffer>
     await this.close();
   }
 
-  /** Lines until end-of-file: `for await (const line of f)`. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
-    for (;;) {
-      const line = await this.readline();
-      if (line.length === 0) return;
-      yield line;
-    }
+  /**
+   * Lines until end-of-file: `for await (const line of f)`. Each `next()` is one
+   * `readline()`; the iterator ends at end-of-file, at the first error, or at `return()`
+   * (a `break` out of the loop).
+   */
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return new LineIterator<T>(this);
   }
 
   /**

@@ -8,6 +8,7 @@
 import { CurioError, isCancellation } from '@curio/kernel';
 import { asWriteError, attachProgress, EOFError, LineTooLongError, progressOf } from './errors.js';
 import { type Bytes, EMPTY, join, toBuffer, toByteView } from './internal/bytes.js';
+import { LineIterator, type LineSource } from './internal/line-iterator.js';
 import { SENT } from './internal/write-channel.js';
 import type { SocketLease } from './lease.js';
 import type { Socket } from './socket.js';
@@ -28,7 +29,9 @@ export interface StreamOptions {
 }
 
 /** What the streams have in common; subclasses supply the raw reads and writes. */
-export abstract class StreamBase implements AsyncDisposable, AsyncIterable<Buffer> {
+export abstract class StreamBase
+  implements AsyncDisposable, AsyncIterable<Buffer>, LineSource<Buffer>
+{
   #buffer: Buffer = EMPTY; // read ahead by readline, not yet returned
   readonly #maxLine: number;
 
@@ -271,72 +274,6 @@ export abstract class StreamBase implements AsyncDisposable, AsyncIterable<Buffe
       );
     }
   }
-}
-
-const ITERATION_DONE: IteratorReturnResult<undefined> = Object.freeze({
-  done: true,
-  value: undefined,
-});
-
-/**
- * The line iterator of a stream. A hand-written iterator rather than an async generator:
- * a generator's `next()` goes through its request queue and awaits every yielded value,
- * which cost ~230 ns per line on top of `readline()` (Node 24). Calls of `next()` made
- * before the previous one settled are served in order, as a generator would.
- */
-class LineIterator implements AsyncIterableIterator<Buffer> {
-  readonly #stream: StreamBase;
-  #done = false;
-  #last: Promise<IteratorResult<Buffer, undefined>> | undefined = undefined;
-  #settled = true;
-
-  constructor(stream: StreamBase) {
-    this.#stream = stream;
-  }
-
-  next(): Promise<IteratorResult<Buffer, undefined>> {
-    if (this.#done) return Promise.resolve(ITERATION_DONE);
-    // The rare overlapping call waits for the one before it.
-    const result = this.#settled ? this.#readLine() : this.#last!.then(() => this.next());
-    this.#last = result;
-    return result;
-  }
-
-  return(): Promise<IteratorResult<Buffer, undefined>> {
-    this.#done = true;
-    return Promise.resolve(ITERATION_DONE);
-  }
-
-  [Symbol.asyncIterator](): AsyncIterableIterator<Buffer> {
-    return this;
-  }
-
-  #readLine(): Promise<IteratorResult<Buffer, undefined>> {
-    // A line already read ahead is returned at once: one promise, as `await readline()`.
-    let line: Buffer | undefined;
-    try {
-      line = this.#stream.bufferedLine();
-    } catch (err) {
-      this.#done = true;
-      return Promise.reject(err);
-    }
-    if (line !== undefined) return Promise.resolve({ done: false, value: line });
-    this.#settled = false;
-    return this.#stream.readline().then(this.#onLine, this.#onError);
-  }
-
-  #onLine = (line: Buffer): IteratorResult<Buffer, undefined> => {
-    this.#settled = true;
-    if (line.length > 0) return { done: false, value: line };
-    this.#done = true;
-    return ITERATION_DONE;
-  };
-
-  #onError = (err: unknown): never => {
-    this.#settled = true;
-    this.#done = true;
-    throw err;
-  };
 }
 
 /**

@@ -277,6 +277,53 @@ describe('aopen', () => {
     });
   });
 
+  test('a line read ahead is served at once, but not past a close or a write-only mode', async () => {
+    await runNet(async () => {
+      const f = await aopen(testinput, 'r');
+      expect(await f.readline()).toBe('line 1\n'); // reads the whole file ahead
+      expect(await f.readline()).toBe('line 2\n'); // served from the read-ahead
+      await f.close();
+      expect(await caught(() => f.readline())).toMatchObject({ code: 'EBADF' });
+      const it = f[Symbol.asyncIterator]();
+      expect(await caught(() => it.next())).toMatchObject({ code: 'EBADF' });
+      expect(await it.next()).toEqual({ done: true, value: undefined });
+      const path = tmpfile();
+      await using w = await aopen(path, 'w');
+      expect(await caught(() => w.readline())).toMatchObject({ code: 'EBADF' });
+    });
+  });
+
+  test('a readline behind a pending operation waits its turn even when a line is read ahead', async () => {
+    const results: string[] = [];
+    await runNet(async () => {
+      await using f = await aopen(testinput, 'r');
+      expect(await f.readline()).toBe('line 1\n');
+      // read() holds the file while it asks the disk for more (to find the end); the
+      // readline queued behind it must not jump ahead through the read-ahead.
+      const all = await spawn(async () => results.push(`read ${JSON.stringify(await f.read())}`));
+      const line = await spawn(async () =>
+        results.push(`readline ${JSON.stringify(await f.readline())}`),
+      );
+      await all.join();
+      await line.join();
+    });
+    expect(results).toEqual(['read "line 2\\nline 3\\n"', 'readline ""']);
+  });
+
+  test('breaking out of line iteration keeps the position; a new loop goes on', async () => {
+    await runNet(async () => {
+      await using f = await aopen(testinput, 'r');
+      const first: string[] = [];
+      for await (const line of f) {
+        first.push(line);
+        break;
+      }
+      const rest: string[] = [];
+      for await (const line of f) rest.push(line);
+      expect([first, rest]).toEqual([['line 1\n'], ['line 2\n', 'line 3\n']]);
+    });
+  });
+
   test('close is idempotent and later operations fail with EBADF', async () => {
     await runNet(async () => {
       const f = await aopen(testinput);
