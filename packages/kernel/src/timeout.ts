@@ -20,18 +20,22 @@ import {
 type Body<A extends unknown[], R> = ((...args: A) => R | PromiseLike<R>) | PromiseLike<R>;
 
 /**
- * The one async frame of a timeout block: `time` is a deadline on the kernel clock, or
- * seconds from now if `relative`. `ignore`: an expiry of this block resolves to `undefined`
+ * The one async frame of a timeout block, for the public function `where`: `time` is a
+ * deadline on the kernel clock, or seconds from now if `relative`. `ignore`: an expiry of this block resolves to `undefined`
  * instead of raising. (The public functions are plain functions returning this
  * promise: a second async frame per block would cost an extra await and microtask hop.)
  */
 async function timeoutBlock<A extends unknown[], R>(
+  where: string,
   time: number | null,
   relative: boolean,
   ignore: boolean,
   body: Body<A, R>,
   args: A,
 ): Promise<R | undefined> {
+  // Bad input rejects the returned promise (this is an async function), never throws.
+  if (relative) checkSeconds(where, time);
+  else checkDeadline(where, time);
   const task = currentTask();
   const kernel = task.kernel;
   const deadline = relative && time !== null ? kernel.now() + time : time;
@@ -112,12 +116,7 @@ export function timeoutAfter<A extends unknown[], R>(
   body: Body<A, R>,
   ...args: A
 ): Promise<R> {
-  try {
-    checkSeconds('timeoutAfter', seconds);
-    return timeoutBlock(seconds, true, false, body, args) as Promise<R>;
-  } catch (err) {
-    return Promise.reject(err);
-  }
+  return timeoutBlock('timeoutAfter', seconds, true, false, body, args) as Promise<R>;
 }
 
 /** Like {@link timeoutAfter} with an absolute `deadline` on the kernel clock. */
@@ -126,12 +125,7 @@ export function timeoutAt<A extends unknown[], R>(
   body: Body<A, R>,
   ...args: A
 ): Promise<R> {
-  try {
-    checkDeadline('timeoutAt', deadline);
-    return timeoutBlock(deadline, false, false, body, args) as Promise<R>;
-  } catch (err) {
-    return Promise.reject(err);
-  }
+  return timeoutBlock('timeoutAt', deadline, false, false, body, args) as Promise<R>;
 }
 
 /**
@@ -145,12 +139,7 @@ export function ignoreAfter<A extends unknown[], R>(
   body: Body<A, R>,
   ...args: A
 ): Promise<R | undefined> {
-  try {
-    checkSeconds('ignoreAfter', seconds);
-    return timeoutBlock(seconds, true, true, body, args);
-  } catch (err) {
-    return Promise.reject(err);
-  }
+  return timeoutBlock('ignoreAfter', seconds, true, true, body, args);
 }
 
 /** Like {@link ignoreAfter} with an absolute `deadline` on the kernel clock. */
@@ -159,10 +148,5 @@ export function ignoreAt<A extends unknown[], R>(
   body: Body<A, R>,
   ...args: A
 ): Promise<R | undefined> {
-  try {
-    checkDeadline('ignoreAt', deadline);
-    return timeoutBlock(deadline, false, true, body, args);
-  } catch (err) {
-    return Promise.reject(err);
-  }
+  return timeoutBlock('ignoreAt', deadline, false, true, body, args);
 }
