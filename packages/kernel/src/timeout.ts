@@ -21,9 +21,10 @@ type Body<A extends unknown[], R> = ((...args: A) => R | PromiseLike<R>) | Promi
 
 /**
  * The one async frame of a timeout block, for the public function `where`: `time` is a
- * deadline on the kernel clock, or seconds from now if `relative`. `ignore`: an expiry of this block resolves to `undefined`
- * instead of raising. (The public functions are plain functions returning this
- * promise: a second async frame per block would cost an extra await and microtask hop.)
+ * deadline on the kernel clock, or seconds from now if `relative`. `ignore`: an expiry of
+ * this block resolves to `undefined` instead of raising. (The public functions are plain
+ * functions returning this promise: a second async frame per block would cost an extra
+ * await and microtask hop.)
  */
 async function timeoutBlock<A extends unknown[], R>(
   where: string,

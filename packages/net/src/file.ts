@@ -245,21 +245,22 @@ export class AsyncFile<T extends string | Buffer = string | Buffer>
    * at most that many bytes (binary) or characters (text).
    */
   readline(size = -1): Promise<T> {
-    // A line already read ahead, with no other operation in progress, needs neither the
-    // file's lock nor an async frame (the common case: lines are shorter than a chunk).
-    if (!this.#busy && !this.#closed && this.#readable) {
-      const line = this.#lineAhead(size, 0);
-      if (line !== undefined) return Promise.resolve(line);
-    }
-    return this.#locked('readline', () => this.#readline(size));
+    const line = this.#lineNow(size);
+    return line !== undefined
+      ? Promise.resolve(line)
+      : this.#locked('readline', () => this.#readline(size));
   }
 
-  /**
-   * @internal The next line if it is read ahead and no other operation is in progress,
-   * else `undefined` (the line iterator's fast path).
-   */
+  /** @internal The next line if it can be had at once (see `#lineNow`), else `undefined`. */
   bufferedLine(): T | undefined {
-    return !this.#busy && !this.#closed && this.#readable ? this.#lineAhead(-1, 0) : undefined;
+    return this.#lineNow(-1);
+  }
+
+  // A line already read ahead, with no other operation in progress, needs neither the
+  // file's lock nor an async frame (the common case: lines are shorter than a chunk).
+  // Otherwise `undefined`, and the locked path does the rest (and reports EBADF).
+  #lineNow(size: number): T | undefined {
+    return !this.#busy && !this.#closed && this.#readable ? this.#lineAhead(size, 0) : undefined;
   }
 
   async #readline(size: number): Promise<T> {
@@ -273,7 +274,10 @@ export class AsyncFile<T extends string | Buffer = string | Buffer>
     }
   }
 
-  /** Take the next line (at most `size`) if the read-ahead holds it; `scanned`: bytes known to hold no newline. */
+  /**
+   * Take the next line (at most `size`) if the read-ahead holds it, else `undefined`.
+   * `scanned`: leading bytes already known to hold no newline.
+   */
   #lineAhead(size: number, scanned: number): T | undefined {
     const ahead = this.#ahead;
     const at = ahead.indexOf(NEWLINE, scanned);

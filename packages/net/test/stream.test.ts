@@ -691,6 +691,21 @@ describe('line iteration', () => {
     });
   });
 
+  test('after an error, overlapping next() calls report done, as an async generator does', async () => {
+    await runNet(async () => {
+      const [a, b] = await socketpair();
+      const s = a.asStream({ maxLineLength: 4 });
+      const it = s[Symbol.asyncIterator]();
+      const first = it.next();
+      const second = it.next();
+      await b.sendall('far too long\n');
+      expect(await caught(() => first)).toBeInstanceOf(LineTooLongError);
+      expect(await second).toEqual({ done: true, value: undefined });
+      await a.close();
+      await b.close();
+    });
+  });
+
   test('a cancelled next() consumes nothing and ends the iterator', async () => {
     await runNet(async () => {
       const [a, b] = await socketpair();

@@ -9,7 +9,8 @@ export interface LineSource<T extends { readonly length: number }> {
   readline(): Promise<T>;
   /**
    * The next line if it can be had without waiting (it is read ahead), else `undefined`.
-   * Throws what `readline()` would reject with (a line too long, a closed file).
+   * May throw what `readline()` would reject with (a line too long), or leave errors to
+   * `readline()` by returning `undefined`.
    */
   bufferedLine(): T | undefined;
 }
@@ -35,8 +36,9 @@ export class LineIterator<T extends { readonly length: number }>
 
   next(): Promise<IteratorResult<T, undefined>> {
     if (this.#done) return Promise.resolve(DONE);
-    // The rare overlapping call waits for the one before it.
-    const result = this.#settled ? this.#readLine() : this.#last!.then(() => this.next());
+    // The rare overlapping call waits for the one before it (after an error: done).
+    const next = () => this.next();
+    const result = this.#settled ? this.#readLine() : this.#last!.then(next, next);
     this.#last = result;
     return result;
   }
