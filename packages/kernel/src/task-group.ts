@@ -44,7 +44,10 @@ export class TaskGroup<R = unknown> implements TaskGroupMembership, AsyncIterabl
   /** The first member that completed under the wait policy, once joined. */
   completed: Task<R> | undefined = undefined;
   readonly #wait: WaitPolicy;
-  readonly #running = new Set<Task>();
+  // Members still running (non-daemon, not terminated). A count, not a set: a big group's
+  // set would cost two hash-table updates (cache misses) per member; the members
+  // themselves are in #tasks, and the rare full list is filtered from it.
+  #running = 0;
   // Members that ended and were not yet taken (nextDone, join) or discarded, oldest first.
   readonly #finished = new RingQueue<Task>();
   readonly #daemonic = new Set<Task>();
@@ -136,8 +139,7 @@ export class TaskGroup<R = unknown> implements TaskGroupMembership, AsyncIterabl
 
   /** Wait for the next member to finish and return it (it leaves the group); `undefined` when none is left. */
   async nextDone(): Promise<Task<R> | undefined> {
-    while (this.#finished.length === 0 && this.#running.size > 0)
-      await this.#done.wait('TASK_JOIN');
+    while (this.#finished.length === 0 && this.#running > 0) await this.#done.wait('TASK_JOIN');
     const task = this.#finished.shift();
     if (task === undefined) return undefined;
     task.taskGroup = null;
@@ -159,7 +161,7 @@ export class TaskGroup<R = unknown> implements TaskGroupMembership, AsyncIterabl
    * waited for, in spawn order). They leave the group and no longer affect its outcome.
    */
   async cancelRemaining(): Promise<void> {
-    const running = [...this.#running].sort((a, b) => a.id - b.id);
+    const running = this.#runningMembers();
     await cancelAll(running);
     for (const task of running) this._taskDiscard(task);
   }
@@ -172,7 +174,7 @@ export class TaskGroup<R = unknown> implements TaskGroupMembership, AsyncIterabl
     try {
       if (this.#wait !== 'none') await this.#awaitPolicy();
     } finally {
-      await cancelAll([...this.#running].sort((a, b) => a.id - b.id));
+      await cancelAll(this.#runningMembers());
       await cancelAll([...this.#daemonic].sort((a, b) => a.id - b.id));
       this.#joined = true;
     }
@@ -188,7 +190,7 @@ export class TaskGroup<R = unknown> implements TaskGroupMembership, AsyncIterabl
 
   async #awaitPolicy(): Promise<void> {
     const wait = this.#wait;
-    while (this.#finished.length > 0 || this.#running.size > 0) {
+    while (this.#finished.length > 0 || this.#running > 0) {
       while (this.#finished.length === 0) await this.#done.wait('TASK_JOIN');
       while (this.#finished.length > 0) {
         const task = this.#finished.shift()!;
@@ -220,17 +222,19 @@ export class TaskGroup<R = unknown> implements TaskGroupMembership, AsyncIterabl
   /** @internal A member ended. */
   _taskDone(task: Task): void {
     if (this.#daemonic.delete(task)) return;
-    if (!this.#running.delete(task)) return;
+    // Only a member calls this (its taskGroup is this group), once, as it ends: a running one.
+    this.#running--;
     this.#finished.push(task);
     this.#done.wakeOne();
   }
 
   /** @internal A member was joined directly or cancelled by cancelRemaining: it leaves. */
   _taskDiscard(task: Task): void {
-    if (task.terminated) this.#finished.remove(task);
-    this.#running.delete(task);
+    if (this.#tasks.delete(task)) {
+      if (!task.terminated) this.#running--;
+      else this.#finished.remove(task);
+    }
     this.#daemonic.delete(task);
-    this.#tasks.delete(task);
     if (task.taskGroup === this) task.taskGroup = null;
   }
 
@@ -244,7 +248,14 @@ export class TaskGroup<R = unknown> implements TaskGroupMembership, AsyncIterabl
         this.#done.wakeOne();
       }
     } else if (task.daemon) this.#daemonic.add(task);
-    else this.#running.add(task);
+    else this.#running++;
+  }
+
+  /** The members still running, in spawn order. */
+  #runningMembers(): Task[] {
+    const running: Task[] = [];
+    for (const task of this.#tasks) if (!task.terminated) running.push(task);
+    return running.sort((a, b) => a.id - b.id);
   }
 
   #checkJoined(): void {

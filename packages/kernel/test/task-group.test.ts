@@ -645,6 +645,26 @@ describe('TaskGroup (DESIGN §6.5)', () => {
     expect(results).toEqual([true, true]);
   });
 
+  test('nextDone() ends once no member is left, however the members left', async () => {
+    const seen: unknown[] = [];
+    await runVirtual(async () => {
+      const g = new TaskGroup();
+      const a = await g.spawn(sleep, 1);
+      const b = await g.spawn(sleep, 2);
+      const c = await g.spawn(sleep, 3);
+      const d = await g.spawn(sleep, 4);
+      await b.cancel(); // ends at once, cancelled, and stays a member
+      const joiner = await spawn(() => c.join()); // c leaves the group once it has ended
+      seen.push((await g.nextDone()) === b, (await g.nextDone()) === a);
+      await joiner.join();
+      await g.cancelRemaining(); // d leaves while still running
+      seen.push(d.cancelled, await g.nextDone());
+      await g.join();
+      seen.push(g.tasks.map((t) => t === a || t === b));
+    });
+    expect(seen).toEqual([true, true, true, undefined, []]);
+  });
+
   test('a member removed by nextDone() no longer affects the outcome', async () => {
     const results: unknown[] = [];
     await runVirtual(async () => {
