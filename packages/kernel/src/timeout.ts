@@ -68,21 +68,32 @@ async function timeoutBlock<A extends unknown[], R>(
     if (expired < deadlines.length - 1) {
       // An enclosing block expired; we are merely being unwound.
       throw error instanceof TaskTimeout
-        ? withStack(new TimeoutCancellationError(when), error)
+        ? replacement(new TimeoutCancellationError(when), error)
         : error;
     }
     // This block expired.
     if (ignore) return undefined;
     throw error instanceof TimeoutCancellationError
-      ? withStack(new TaskTimeout(when), error)
+      ? replacement(new TaskTimeout(when), error)
       : error;
   } finally {
     deadlines.pop();
   }
 }
 
-function withStack<E extends Error>(err: E, from: Error): E {
+/**
+ * `err` standing in for `from` as the block is unwound: it keeps `from`'s stack, and the
+ * fields that code it interrupted attached to it (an I/O call's partial progress such as
+ * `bytesRead`, which would otherwise be lost with the data it describes).
+ */
+function replacement<E extends Error>(err: E, from: Error): E {
   err.stack = `${err.name}: ${err.message}\n${from.stack?.split('\n').slice(1).join('\n') ?? ''}`;
+  for (const key of Object.keys(from)) {
+    if (!Object.hasOwn(err, key))
+      (err as unknown as Record<string, unknown>)[key] = (
+        from as unknown as Record<string, unknown>
+      )[key];
+  }
   return err;
 }
 

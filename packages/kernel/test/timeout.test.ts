@@ -456,6 +456,44 @@ describe('nested timeouts', () => {
     });
     expect(results).toEqual(['inner block exited at 0.5', 'outer TaskTimeout at 0.5']);
   });
+
+  test('fields attached to a timeout while unwinding survive both conversions (partial progress)', async () => {
+    // Found by @curio/net's property tests: readExactly attaches the bytes it consumed
+    // (`bytesRead`) to the TaskTimeout that interrupts it. When an outer block expired, the
+    // inner block replaced that error by a TimeoutCancellationError and the outer block
+    // replaced that by a new TaskTimeout, so the bytes were lost with the first error.
+    const seen: [string, unknown, unknown][] = [];
+    await runVirtual(async () => {
+      try {
+        await timeoutAfter(1, async () => {
+          try {
+            await timeoutAfter(5, async () => {
+              try {
+                await sleep(2);
+              } catch (e) {
+                Object.assign(e as object, { bytesRead: 'abc' });
+                seen.push([kind(e), (e as { bytesRead?: unknown }).bytesRead, undefined]);
+                throw e;
+              }
+            });
+          } catch (e) {
+            seen.push([kind(e), (e as { bytesRead?: unknown }).bytesRead, (e as Error).stack]);
+            throw e;
+          }
+        });
+      } catch (e) {
+        seen.push([kind(e), (e as { bytesRead?: unknown }).bytesRead, (e as Error).stack]);
+      }
+    });
+    expect(seen.map(([k, b]) => [k, b])).toEqual([
+      ['TaskTimeout', 'abc'],
+      ['TimeoutCancellationError', 'abc'],
+      ['TaskTimeout', 'abc'],
+    ]);
+    // The replacements keep their own identity: name, code and clock are not copied over.
+    expect(String(seen[1]![2])).toMatch(/^TimeoutCancellationError: /);
+    expect(String(seen[2]![2])).toMatch(/^TaskTimeout: /);
+  });
 });
 
 describe('timeouts and cancellation', () => {

@@ -1,6 +1,7 @@
 // Benchmark of @curio/net's echo servers against a raw node:net echo server.
 //   pnpm bench            (in packages/net, after `pnpm build`)
 //   node bench/run.mjs [--rounds 5] [--seconds 3] [--warmup 1] [--idle 10000] [--no-idle]
+//                      [--load 100x16384 ...]
 //
 // Servers: (a) raw node:net callbacks, (b) runServer + recv/sendall, (c) the same with a
 // SocketStream. Loads: 1 connection x 64 B, 100 x 64 B, 100 x 16 KiB ping-pong. Each round
@@ -24,6 +25,7 @@ const { values: opts } = parseArgs({
     idle: { type: 'string', default: '10000' },
     'no-idle': { type: 'boolean', default: false },
     'no-taskset': { type: 'boolean', default: false },
+    load: { type: 'string', multiple: true },
   },
 });
 
@@ -104,11 +106,19 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-const loads = [
+const allLoads = [
   [1, 64, '1 × 64 B'],
   [100, 64, '100 × 64 B'],
   [100, 16384, '100 × 16 KiB'],
 ];
+// --load 100x16384 (repeatable) runs only the loads named, as connections x bytes.
+const loads = opts.load
+  ? allLoads.filter(([conns, size]) => opts.load.includes(`${conns}x${size}`))
+  : allLoads;
+if (loads.length === 0) {
+  console.error(`--load takes one of: ${allLoads.map(([c, s]) => `${c}x${s}`).join(', ')}`);
+  process.exit(2);
+}
 const rounds = Number(opts.rounds);
 console.log(
   `node ${process.version}, ${rounds} rounds of ${opts.seconds} s (+${opts.warmup} s warmup), taskset: ${taskset}`,
