@@ -1,8 +1,9 @@
 // Property tests: random reads and writes under random timeouts lose no byte and duplicate
 // none. A timed-out read either consumed nothing (recv, read, readline) or reports what it
 // consumed on the error (`progressOf(err).bytesRead`, `linesRead`); a timed-out sendall
-// reports how much it handed over (`bytesSent`). Whatever the schedule, the bytes a reader
-// collects from results and from errors are exactly the bytes the writer sent.
+// reports how much it handed over (`bytesSent`), a stream write or writelines too
+// (`bytesWritten`). Whatever the schedule, the bytes a reader collects from results and from
+// errors are exactly the bytes the writer sent.
 //
 // Timeouts are real (0.5–2 ms) and I/O is real, so each run takes its own path through the
 // code, but the property must hold on every path: no assertion depends on timing.
@@ -21,14 +22,21 @@ import { runNet } from './helpers.js';
 
 type StreamRead = 'read' | 'readExactly' | 'readline' | 'readinto' | 'readall';
 
-interface ReadStep {
-  kind: StreamRead;
-  n: number;
+/** The timeout a step runs under. */
+interface Limit {
   /** Seconds, or null for no timeout. */
   timeout: number | null;
-  /** Run the read inside a long inner timeout, so an outer block's expiry unwinds it. */
+  /** Run the step inside a long inner timeout, so an outer block's expiry unwinds it. */
   nested: boolean;
 }
+
+interface ReadStep extends Limit {
+  kind: StreamRead;
+  n: number;
+}
+
+/** How the writer hands a piece over: socket `sendall`, stream `write` or `writelines`. */
+type WriteCall = 'sendall' | 'write' | 'writelines';
 
 const timeoutArb = fc.option(fc.constantFrom(0.0005, 0.001, 0.002), { nil: null, freq: 3 });
 
@@ -79,7 +87,7 @@ async function withPair(body: (s1: Socket, s2: Socket) => Promise<void>): Promis
 }
 
 /** Run `body` under the step's timeout (and inner block); rethrows what escapes. */
-function underTimeout<R>(step: ReadStep, body: () => Promise<R>): Promise<R> {
+function underTimeout<R>(step: Limit, body: () => Promise<R>): Promise<R> {
   if (step.timeout === null) return body();
   const inner = step.nested ? () => timeoutAfter(10, body) : body;
   return timeoutAfter(step.timeout, inner);
@@ -163,7 +171,7 @@ describe('partial progress under random timeouts', () => {
     );
   }, 60_000);
 
-  test('socket recv and sendall: what sendall reports as sent is what recv gets', async () => {
+  test('socket recv, sendall and stream writes: what a write reports as sent is what recv gets', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 64 * 1024, max: 768 * 1024 }),
@@ -171,7 +179,11 @@ describe('partial progress under random timeouts', () => {
         fc.array(fc.integer({ min: 512, max: 32 * 1024 }), { minLength: 1, maxLength: 6 }),
         fc.array(timeoutArb, { minLength: 1, maxLength: 6 }),
         fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }),
-        async (size, writeSizes, readSizes, timeouts, nested) => {
+        fc.array(fc.constantFrom<WriteCall>('sendall', 'write', 'writelines'), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        async (size, writeSizes, readSizes, timeouts, nested, calls) => {
           const payload = Buffer.alloc(size);
           for (let i = 0; i < size; i++) payload[i] = (i * 7 + (i >> 8)) & 0xff;
           const received: Buffer[] = [];
@@ -179,19 +191,29 @@ describe('partial progress under random timeouts', () => {
             withPair(async (s1, s2) => {
               await withTaskGroup(async (g) => {
                 await g.spawn(async () => {
+                  const out = s1.asStream();
                   let at = 0;
                   for (let i = 0; at < size; i++) {
                     const piece = payload.subarray(at, at + writeSizes[i % writeSizes.length]!);
-                    const step = {
+                    const call = calls[i % calls.length]!;
+                    const half = piece.length >> 1;
+                    const write = (): Promise<unknown> =>
+                      call === 'sendall'
+                        ? s1.sendall(piece)
+                        : call === 'write'
+                          ? out.write(piece)
+                          : out.writelines([piece.subarray(0, half), piece.subarray(half)]);
+                    const step: Limit = {
                       timeout: timeouts[i % timeouts.length]!,
                       nested: nested[i % nested.length]!,
-                    } as ReadStep;
+                    };
                     try {
-                      await underTimeout(step, () => s1.sendall(piece));
+                      await underTimeout(step, write);
                       at += piece.length;
                     } catch (err) {
                       if (!(err instanceof TaskTimeout)) throw err;
-                      const sent = progressOf(err).bytesSent;
+                      const progress = progressOf(err);
+                      const sent = call === 'sendall' ? progress.bytesSent : progress.bytesWritten;
                       expect(sent).toBeTypeOf('number');
                       at += sent!;
                     }
@@ -202,10 +224,10 @@ describe('partial progress under random timeouts', () => {
                 });
                 await g.spawn(async () => {
                   for (let i = 0; ; i++) {
-                    const step = {
+                    const step: Limit = {
                       timeout: timeouts[(i + 1) % timeouts.length]!,
                       nested: nested[(i + 1) % nested.length]!,
-                    } as ReadStep;
+                    };
                     let data: Buffer;
                     try {
                       data = await underTimeout(step, () =>
