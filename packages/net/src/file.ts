@@ -295,14 +295,24 @@ export class AsyncFile<T extends string | Buffer = string | Buffer>
     return part as T;
   }
 
-  /** Every remaining line. */
+  /** Every remaining line. Cancelled, it leaves no trace: the position does not move. */
   readlines(): Promise<T[]> {
     return this.#locked('readlines', async () => {
+      // The lines are taken from the read-ahead one by one, and taking the last needs one
+      // more read from disk: cancelled there, the lines taken would be lost with the dropped
+      // result. So an error goes back to where the lines start (and reads from disk again).
+      const start = this.#pos - this.#ahead.length;
       const lines: T[] = [];
-      for (;;) {
-        const line = await this.#readline(-1);
-        if (line.length === 0) return lines;
-        lines.push(line);
+      try {
+        for (;;) {
+          const line = await this.#readline(-1);
+          if (line.length === 0) return lines;
+          lines.push(line);
+        }
+      } catch (err) {
+        this.#pos = start;
+        this.#ahead = EMPTY;
+        throw err;
       }
     });
   }
@@ -338,7 +348,8 @@ export class AsyncFile<T extends string | Buffer = string | Buffer>
       }
     });
     this.#pos += buf.length;
-    return typeof data === 'string' && !this.#binary ? data.length : buf.length;
+    // Characters as read(n) counts them (code points, as Python), not UTF-16 units.
+    return typeof data === 'string' && !this.#binary ? charsIn(data, data.length) : buf.length;
   }
 
   /** Write each item in turn (no newlines are added). */

@@ -10,7 +10,7 @@
 import { mkdtempSync, readFileSync as readFd, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CancelledError, ignoreAfter, sleep, spawn } from '@curio/kernel';
+import { CancelledError, disableCancellation, ignoreAfter, sleep, spawn } from '@curio/kernel';
 import { AsyncFile, aopen } from '@curio/net';
 import { afterAll, describe, expect, test } from 'vitest';
 import { caught, runNet } from './helpers.js';
@@ -134,6 +134,18 @@ describe('test_file.py', () => {
       await f.flush();
     });
     expect(readFileSync(outname, 'utf8')).toBe(wlines.join(''));
+  });
+
+  test('a text write returns the characters written, as read(n) counts them', async () => {
+    const outname = tmpfile();
+    const counts: unknown[] = [];
+    await runNet(async () => {
+      await using f = await aopen(outname, 'w+');
+      counts.push(await f.write('\u{1D11E}é\n')); // G clef (two UTF-16 units), e acute, newline
+      await f.seek(0);
+      counts.push(await f.read(2));
+    });
+    expect(counts).toEqual([3, '\u{1D11E}é']);
   });
 
   test('writelines (test_writelines)', async () => {
@@ -275,6 +287,25 @@ describe('aopen', () => {
       const pos = await f.tell();
       expect(await f.read()).toEqual(whole.subarray(pos));
     });
+  });
+
+  test('a readlines cancelled after taking lines leaves no trace: they are read again', async () => {
+    const results: unknown[] = [];
+    await runNet(async () => {
+      await using f = await aopen(testinput, 'r');
+      expect(await f.readline()).toBe('line 1\n'); // reads the whole file ahead
+      const reader = await spawn(async () => {
+        // Cancelled while shielded, the cancellation waits for the next blocking call: that
+        // is readlines asking the disk for more, after it took the two lines read ahead.
+        await disableCancellation(() => sleep(0.01));
+        return f.readlines();
+      });
+      await sleep(0); // the reader is in its shielded sleep
+      await reader.cancel();
+      results.push(reader.exception instanceof CancelledError, await f.tell());
+      results.push(await f.readlines());
+    });
+    expect(results).toEqual([true, 7, ['line 2\n', 'line 3\n']]);
   });
 
   test('a line read ahead is served at once, but not past a close or a write-only mode', async () => {
