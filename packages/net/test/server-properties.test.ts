@@ -2,14 +2,15 @@
 // cancellation: clients that talk, hang up early, reset the connection or make their handler
 // crash, while the server is cancelled at some point. Whatever the schedule:
 // - every handler that started runs its `finally` exactly once; a handler fails only by its
-//   own crash or its client's reset, and each failure is reported once (onHandlerError);
+//   own crash, or when its client reset the connection or closed it without reading what it
+//   had asked for (then a blocked write fails), and each failure is reported once;
 // - a client whose conversation ended before the server was cancelled got every echo, unless
 //   its handler crashed (then it sees end-of-file, and only it);
 // - cancelling the server returns, and no socket, task or kernel is left behind (the leak
 //   check that runs after every test).
 // Timing is real (loopback I/O, sleeps under 5 ms), so each run takes its own path; no
 // assertion depends on which path.
-import { isCancellation, sleep, spawn, type Task, withTaskGroup } from '@curio/kernel';
+import { ignoreAfter, isCancellation, sleep, spawn, type Task, withTaskGroup } from '@curio/kernel';
 import {
   openConnection,
   runServer,
@@ -26,15 +27,19 @@ import { portOf, runNet } from './helpers.js';
 interface ClientPlan {
   /** Lines sent (each echoed by the handler) before the ending below. */
   lines: number;
-  /** How the client ends: close, stop writing (shutdown), reset, or make the handler crash. */
-  ending: 'close' | 'shutdown' | 'reset' | 'crash';
+  /**
+   * How the client ends: close, stop writing (shutdown), reset, make the handler crash, or
+   * flood: send more than the buffers hold without reading the echoes (so its handler blocks
+   * in a write), then give up and close.
+   */
+  ending: 'close' | 'shutdown' | 'reset' | 'crash' | 'flood';
   /** Milliseconds to wait before connecting. */
   delay: number;
 }
 
 const clientPlan = fc.record<ClientPlan>({
   lines: fc.integer({ min: 0, max: 5 }),
-  ending: fc.constantFrom<ClientPlan['ending']>('close', 'shutdown', 'reset', 'crash'),
+  ending: fc.constantFrom<ClientPlan['ending']>('close', 'shutdown', 'reset', 'crash', 'flood'),
   delay: fc.constantFrom(0, 0, 1, 3),
 });
 
@@ -101,6 +106,9 @@ describe('runServer under random clients and a random cancellation', () => {
               } else if (plan.ending === 'shutdown') {
                 await sock.shutdown(SHUT_WR);
                 expect((await stream.readline()).length).toBe(0); // the handler saw EOF
+              } else if (plan.ending === 'flood') {
+                const burst = Buffer.from(`${id} ${'x'.repeat(1000)}\n`.repeat(4000));
+                await ignoreAfter(0.003, () => stream.write(burst));
               } else if (plan.ending === 'reset') {
                 const lease = sock.blocking();
                 lease.socket.resetAndDestroy();
@@ -153,8 +161,11 @@ describe('runServer under random clients and a random cancellation', () => {
           expect(reported).toEqual(failures.map(([, err]) => (err as Error).message));
           for (const [id, err] of failures) {
             const ending = plans[Number(id)]?.ending;
+            const code = (err as { code?: string }).code;
             if (err instanceof RangeError) expect([id, ending]).toEqual([id, 'crash']);
-            else expect([(err as { code?: string }).code, ending]).toEqual(['ECONNRESET', 'reset']);
+            else if (ending === 'flood')
+              expect([id, code]).toEqual([id, expect.stringMatching(/^(ECONNRESET|EPIPE)$/)]);
+            else expect([id, code, ending]).toEqual([id, 'ECONNRESET', 'reset']);
           }
           for (const { id, echoes } of complete) {
             const sent = Array.from(
