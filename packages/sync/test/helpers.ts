@@ -10,6 +10,13 @@ import { MockClock, run } from '@curio/kernel';
 export const runVirtual = <R>(fn: () => Promise<R>): Promise<R> =>
   run({ clock: new MockClock({ autojump: true }) }, fn);
 
+/**
+ * `runVirtual` without a SIGINT handler (`signals: 'default'`): for property tests, which
+ * start hundreds of kernels.
+ */
+export const runVirtualNoSignals = <R>(fn: () => Promise<R>): Promise<R> =>
+  run({ clock: new MockClock({ autojump: true }), signals: 'default' }, fn);
+
 /** Runs `fn` and returns what it threw (fails the test if it did not throw). */
 export async function caught(fn: () => unknown): Promise<unknown> {
   try {

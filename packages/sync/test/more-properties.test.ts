@@ -16,8 +16,6 @@ import {
   CurioError,
   currentTask,
   ignoreAfter,
-  MockClock,
-  run,
   sleep,
   spawn,
   type Task,
@@ -27,10 +25,7 @@ import {
 import { BoundedSemaphore, Condition, Event, type Guard, Lock, RLock } from '@curio/sync';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-
-// `signals: 'default'` as in properties.test.ts: no SIGINT handler per kernel (hundreds of runs).
-const runVirtual = <R>(fn: () => Promise<R>): Promise<R> =>
-  run({ clock: new MockClock({ autojump: true }), signals: 'default' }, fn);
+import { runVirtualNoSignals as runVirtual } from './helpers.js';
 
 const RUNS = { numRuns: 100 };
 

@@ -11,8 +11,6 @@
 import {
   CancelledError,
   ignoreAfter,
-  MockClock,
-  run,
   sleep,
   spawn,
   type Task,
@@ -22,9 +20,7 @@ import {
 import { type BaseQueue, LifoQueue, Lock, PriorityQueue, Queue, Semaphore } from '@curio/sync';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-
-const runVirtual = <R>(fn: () => Promise<R>): Promise<R> =>
-  run({ clock: new MockClock({ autojump: true }), signals: 'default' }, fn);
+import { runVirtualNoSignals as runVirtual } from './helpers.js';
 
 /** One blocking step of a generated task: pause first, then the operation with a timeout. */
 interface Step {
