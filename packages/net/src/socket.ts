@@ -573,7 +573,8 @@ export class Socket implements AsyncDisposable {
 
   /**
    * Lend the underlying `net.Socket` to ordinary Node code: Curio stops reading it (what
-   * it had buffered is handed back to the socket) until the lease is released.
+   * it had buffered is handed back to the socket) until the lease is released. After the
+   * peer has closed, Node takes nothing back: buffered data then waits for the next `recv`.
    * @example
    * {
    *   using lease = client.blocking();

@@ -872,6 +872,36 @@ describe('ending a connection', () => {
 });
 
 describe('socket lifecycle', () => {
+  test('a lease hands buffered data back; after the peer closed, it stays for the next recv', async () => {
+    const seen: unknown[] = [];
+    await runNet(async () => {
+      const [a, b] = await tcpPair();
+      await a.sendall('abc');
+      seen.push((await b.recv(1)).toString()); // 'bc' stays buffered in Curio
+      {
+        using lease = b.blocking(); // the peer is still open: 'bc' goes back to the socket
+        seen.push(String(lease.socket.read()));
+        lease.socket.unshift(Buffer.from('bc'));
+      }
+      await a.sendall('de');
+      await a.close();
+      seen.push((await b.recv(2)).toString());
+      // 'de' and the end of the stream arrive (within 0.2 s), buffered in Curio.
+      for (let i = 0; i < 40; i++) {
+        using lease = b.blocking();
+        if (lease.socket.readableEnded) {
+          seen.push(lease.socket.read(), lease.socket.readableEnded);
+          break;
+        }
+        lease.release();
+        await sleep(0.005);
+      }
+      seen.push((await b.recv(10)).toString(), (await b.recv(10)).length);
+      await b.close();
+    });
+    expect(seen).toEqual(['a', 'bc', 'bc', null, true, 'de', 0]);
+  });
+
   test('operations in the wrong state fail with the errors Python raises', async () => {
     await runNet(async () => {
       const sock = socket(AF_INET, SOCK_STREAM);
