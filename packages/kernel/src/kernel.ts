@@ -423,6 +423,8 @@ export class Kernel {
     // A TaskTimeout still pending belongs to the block being left: drop it.
     const pending = task.cancelPending;
     if (pending !== null && pending instanceof TaskTimeout) task.cancelPending = null;
+    // So does an abort of task.signal by that timeout: the next read gets a fresh signal.
+    task.forgetTimeoutAbort();
   }
 
   /** @internal The cancel trap (one-shot). */
@@ -437,9 +439,10 @@ export class Kernel {
           ? new exc(exc.name)
           : exc;
     task.cancelPending = err;
+    // Interrupt first: the blocker lets go (an awaitPromise stops listening to task.signal),
+    // so aborting the signal cannot wake the task a second time with the same error.
+    if (task.allowCancel && task.blocker !== null) this.#interrupt(task, err);
     task.abortSignal(err, false);
-    if (!task.allowCancel || task.blocker === null) return;
-    this.#interrupt(task, err);
   }
 
   // ------------------------------------------------------------------------------------
@@ -666,9 +669,9 @@ export class Kernel {
         task.timeoutEntry = undefined;
         task.timeout = null;
         const err = stackless(() => new TaskTimeout(now));
-        task.abortSignal(err, true);
         if (task.allowCancel && task.blocker !== null) this.#interrupt(task, err);
         else task.cancelPending = err;
+        task.abortSignal(err, true);
       }
     }
     const next = this.timers.peekDeadline();
@@ -703,14 +706,14 @@ export class Kernel {
     this.#unlink(task);
     // As in Curio, the group hears of the end first (its waiter wakes first), then joiners.
     task.taskGroup?._taskDone(task);
-    const joiners = task.joinerCount;
-    if (joiners > 0) task.joining.wakeAll();
+    const collected = task.hasCollectingJoiner();
+    if (task.joinerCount > 0) task.joining.wakeAll();
     if (
       !ok &&
       task !== this.#main &&
       !(value instanceof CancelledError) &&
-      joiners === 0 &&
-      task.taskGroup === null
+      !collected &&
+      (task.taskGroup === null || task.daemon)
     ) {
       this.#log(`Task Crash: ${task}\n${value instanceof Error ? value.stack : String(value)}`);
     }

@@ -162,8 +162,10 @@ export class TaskGroup<R = unknown> implements TaskGroupMembership, AsyncIterabl
    */
   async cancelRemaining(): Promise<void> {
     const running = this.#runningMembers();
-    await cancelAll(running);
+    // They leave first: a crash during their cancellation is then nobody's but the kernel's
+    // to report (the crash log), instead of vanishing with the discarded member.
     for (const task of running) this._taskDiscard(task);
+    await cancelAll(running);
   }
 
   /**

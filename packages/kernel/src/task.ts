@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { currentTaskOrUndefined } from './current.js';
-import { CurioError, TaskError } from './errors.js';
+import { CurioError, stackless, TaskCancelled, TaskError } from './errors.js';
 import type { Kernel } from './kernel.js';
 import { anchorShape } from './shape-anchor.js';
 import { type TaskFunction, TaskStart } from './task-start.js';
@@ -67,6 +67,7 @@ const JOINED = 8;
 const NO_CANCEL = 16; // inside disableCancellation
 const FAILED = 32;
 const ABORTED_BY_TIMEOUT = 64;
+const IN_JOIN = 128; // blocked in join(): will collect the outcome of the task it waits for
 
 /**
  * @internal The rarely used state of a task, in one object made on first use: most tasks
@@ -284,6 +285,27 @@ export class Task<R = unknown> {
     return (ext.joining ??= new WaitQueue());
   }
 
+  /**
+   * @internal Whether a task still waiting for this one is in `join()`, and so will receive
+   * its outcome (`wait()` and `cancel()` wait without collecting it). A joiner that was
+   * cancelled has left the queue already.
+   */
+  hasCollectingJoiner(): boolean {
+    const joining = this.ext?.joining;
+    if (joining === undefined || joining.length === 0) return false;
+    for (const t of joining) if ((t.#flags & IN_JOIN) !== 0) return true;
+    return false;
+  }
+
+  /** @internal Leaving a timeout block: forget an abort of the signal by its timeout. */
+  forgetTimeoutAbort(): void {
+    const ext = this.ext;
+    if (ext?.abort === undefined || (this.#flags & ABORTED_BY_TIMEOUT) === 0 || this.cancelled)
+      return;
+    ext.abort = undefined;
+    this.#flags &= ~ABORTED_BY_TIMEOUT;
+  }
+
   /** @internal Number of tasks waiting for this one to end. */
   get joinerCount(): number {
     return this.ext?.joining?.length ?? 0;
@@ -308,14 +330,31 @@ export class Task<R = unknown> {
     ) {
       ext.abort = new AbortController();
       this.#flags &= ~ABORTED_BY_TIMEOUT;
+      const pending = this.cancelPending;
+      if (pending !== null) this.abortSignal(pending, !this.cancelled);
+      else if (this.cancelled && !this.terminated)
+        this.abortSignal(
+          stackless(() => new TaskCancelled(`${this} was cancelled`)),
+          false,
+        );
     }
     return ext.abort.signal;
   }
 
   /** @internal Abort the task's signal (cancellation issued or timeout fired). */
   abortSignal(reason: Error, byTimeout: boolean): void {
-    const ctl = this.ext?.abort;
-    if (ctl === undefined || ctl.signal.aborted) return;
+    const ext = this.ext;
+    const ctl = ext?.abort;
+    if (ctl === undefined) return;
+    if (ctl.signal.aborted) {
+      // Aborted by a timeout, now cancelled: later readers see the cancellation, not the
+      // stale timeout (whose block may be long gone).
+      if (byTimeout || (this.#flags & ABORTED_BY_TIMEOUT) === 0) return;
+      ext!.abort = new AbortController();
+      this.#flags &= ~ABORTED_BY_TIMEOUT;
+      ext!.abort.abort(reason);
+      return;
+    }
     if (byTimeout) this.#flags |= ABORTED_BY_TIMEOUT;
     else this.#flags &= ~ABORTED_BY_TIMEOUT;
     ctl.abort(reason);
@@ -333,7 +372,16 @@ export class Task<R = unknown> {
    * @throws TaskError (with the task's error as `cause`) if the task failed or was cancelled.
    */
   async join(): Promise<R> {
-    if (!this.terminated) await this.joining.wait('TASK_JOIN'); // as wait(), one call less
+    if (!this.terminated) {
+      // A task waits for one thing at a time, so one bit on the joiner says what it is in.
+      const me = currentTaskOrUndefined();
+      if (me !== undefined) me.#flags |= IN_JOIN;
+      try {
+        await this.joining.wait('TASK_JOIN'); // as wait(), one call less
+      } finally {
+        if (me !== undefined) me.#flags &= ~IN_JOIN;
+      }
+    }
     this.taskGroup?._taskDiscard(this);
     this.joined = true;
     if (this.failed) {

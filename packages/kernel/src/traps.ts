@@ -193,7 +193,10 @@ export function awaitPromise<T>(
   const wait = new PromiseWait(promise, options.signal);
   if (options.signal?.aborted) {
     wait.unblock();
-    return Promise.reject(options.signal.reason);
+    // A pending cancellation wins, and is consumed, as at any blocking call (the signal may
+    // be the task's own, aborted with that very cancellation).
+    if (task.cancelPending === null || !task.allowCancel)
+      return Promise.reject(options.signal.reason);
   }
   return task.kernel.suspend<T>(task, 'FUTURE_WAIT', wait);
 }
