@@ -171,6 +171,10 @@ export class DatagramEndpoint implements Blocker {
       if (this.#head === this.#queue.length) {
         this.#queue = [];
         this.#head = 0;
+      } else if (this.#head > 64 && this.#head * 2 > this.#queue.length) {
+        // A queue that never quite empties (steady load) must not grow without bound.
+        this.#queue = this.#queue.slice(this.#head);
+        this.#head = 0;
       }
       this.#bytes -= entry[0].length;
       if (entry[0].length > max) entry[0] = entry[0].subarray(0, max);

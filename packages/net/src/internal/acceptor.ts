@@ -86,6 +86,10 @@ export class Acceptor<S, A> implements Blocker {
       if (this.#head === this.#queue.length) {
         this.#queue = [];
         this.#head = 0;
+      } else if (this.#head > 64 && this.#head * 2 > this.#queue.length) {
+        // A queue that never quite empties (steady load) must not grow without bound.
+        this.#queue = this.#queue.slice(this.#head);
+        this.#head = 0;
       }
       return Promise.resolve(entry);
     }

@@ -240,16 +240,16 @@ export class ReadChannel implements Blocker {
   }
 
   #copyOut(target: Buffer): number {
-    const chunks = this.#chunks;
     const n = Math.min(target.length, this.#size);
     let off = 0;
     while (off < n) {
-      const c = chunks[this.#head]!;
+      // Read this.#chunks afresh each time: #shift() may compact it into a new array.
+      const c = this.#chunks[this.#head]!;
       const k = Math.min(c.length, n - off);
       c.copy(target, off, 0, k);
       off += k;
       if (k === c.length) this.#shift();
-      else chunks[this.#head] = c.subarray(k);
+      else this.#chunks[this.#head] = c.subarray(k);
     }
     return n;
   }
