@@ -153,6 +153,11 @@ export async function runServer(
         }
       }
     } finally {
+      // Stop accepting first. An acceptor woken with a connection just as the server is
+      // cancelled still hands it to a new handler before its cancellation lands; made after
+      // cancelRemaining() looked at the group, that handler would escape it, and join()
+      // would wait for it (for as long as its client stays connected).
+      if (acceptor !== undefined) await acceptor.cancel();
       await group.cancelRemaining();
       await group.join();
     }

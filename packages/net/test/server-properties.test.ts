@@ -30,16 +30,24 @@ interface ClientPlan {
   /**
    * How the client ends: close, stop writing (shutdown), reset, make the handler crash, or
    * flood: send more than the buffers hold without reading the echoes (so its handler blocks
-   * in a write), then give up and close.
+   * in a write), then give up and close; or linger: stay connected until the server goes
+   * away (only its cancellation ends the handler, so a handler it missed would hang the test).
    */
-  ending: 'close' | 'shutdown' | 'reset' | 'crash' | 'flood';
+  ending: 'close' | 'shutdown' | 'reset' | 'crash' | 'flood' | 'linger';
   /** Milliseconds to wait before connecting. */
   delay: number;
 }
 
 const clientPlan = fc.record<ClientPlan>({
   lines: fc.integer({ min: 0, max: 5 }),
-  ending: fc.constantFrom<ClientPlan['ending']>('close', 'shutdown', 'reset', 'crash', 'flood'),
+  ending: fc.constantFrom<ClientPlan['ending']>(
+    'close',
+    'shutdown',
+    'reset',
+    'crash',
+    'flood',
+    'linger',
+  ),
   delay: fc.constantFrom(0, 0, 1, 3),
 });
 
@@ -78,7 +86,7 @@ describe('runServer under random clients and a random cancellation', () => {
             }
           }
 
-          async function client(plan: ClientPlan, id: number, port: number) {
+          async function client(plan: ClientPlan, id: number, port: number, settle: () => void) {
             await sleep(plan.delay / 1000);
             let sock: Socket;
             try {
@@ -109,6 +117,9 @@ describe('runServer under random clients and a random cancellation', () => {
               } else if (plan.ending === 'flood') {
                 const burst = Buffer.from(`${id} ${'x'.repeat(1000)}\n`.repeat(4000));
                 await ignoreAfter(0.003, () => stream.write(burst));
+              } else if (plan.ending === 'linger') {
+                settle(); // done talking: the canceller may count it as finished
+                expect((await stream.readline()).length).toBe(0); // until the server closes
               } else if (plan.ending === 'reset') {
                 const lease = sock.blocking();
                 lease.socket.resetAndDestroy();
@@ -139,11 +150,16 @@ describe('runServer under random clients and a random cancellation', () => {
                 await server.cancel();
               });
               for (const [i, plan] of plans.entries()) {
+                let settled = false;
+                const settle = () => {
+                  if (!settled) finished++;
+                  settled = true;
+                };
                 await g.spawn(async () => {
                   try {
-                    await client(plan, i, port);
+                    await client(plan, i, port, settle);
                   } finally {
-                    finished++;
+                    settle();
                   }
                 });
               }
