@@ -9,15 +9,18 @@
  * group has ended, so two tasks never write to one socket at once.
  * @module
  */
-import { ignoreAfter, isCancellation, sleep, withTaskGroup } from '@curio/kernel';
+import { isCancellation, sleep, withTaskGroup } from '@curio/kernel';
 import {
   IPPROTO_TCP,
   LineTooLongError,
+  progressOf,
+  SO_LINGER,
+  SOL_SOCKET,
   type Socket,
   type SocketStream,
   TCP_NODELAY,
 } from '@curio/net';
-import type { ChatRoom, Subscriber } from './dispatcher.js';
+import type { Backlog, ChatRoom, Subscriber } from './dispatcher.js';
 
 /** What the server sends first, and again after an empty name. */
 export const PROMPT = Buffer.from('Your name: ');
@@ -41,8 +44,9 @@ export function tooLongLine(maxLine: number): Buffer {
 }
 
 /**
- * How long, in seconds, closing a connection may wait for the client to take what was
- * sent to it (its last lines included). A client that is not reading is then cut off.
+ * How long, in seconds, a closed connection may keep flushing what was sent to the client
+ * (its last lines included): its `SO_LINGER`. Closing returns at once; a client that is not
+ * reading is cut off after that.
  */
 export const CLOSE_SECONDS = 0.25;
 
@@ -62,7 +66,8 @@ export type Departure = 'left' | 'reset' | 'too-long' | 'too-slow';
 /**
  * The connection handler for `runServer`: the tutorial's `chat_handler`. Returns when the
  * client is gone; rethrows cancellation after telling the client the server is going away.
- * Closes the connection itself, waiting at most {@link CLOSE_SECONDS} for a slow reader.
+ * Closes the connection itself; a slow reader gets at most {@link CLOSE_SECONDS} to take
+ * the rest.
  */
 export async function chatHandler(
   room: ChatRoom,
@@ -74,6 +79,9 @@ export async function chatHandler(
   options.log(`Connection from ${peer}`);
   // Chat lines are small and interactive: send them now rather than wait for an ACK.
   client.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
+  // Closing flushes what is left in the background for SO_LINGER seconds (5 by default):
+  // no longer than CLOSE_SECONDS for a client that is not reading.
+  client.setsockopt(SOL_SOCKET, SO_LINGER, CLOSE_SECONDS);
   // The limit counts the newline too.
   const stream = client.asStream({ maxLineLength: options.maxLine + 1 });
   let sub: Subscriber | undefined;
@@ -96,20 +104,22 @@ export async function chatHandler(
       await room.publish(name, GONE);
     }
     // What the room had already queued for the client goes out before any parting line,
-    // except to a client cut off for not reading it.
-    const backlog = departure === 'too-slow' || departure === 'reset' ? [] : sub?.takeUnsent();
-    if (departure === 'too-slow') lastWords(client, backlog, tooSlowLine(room.clientQueue));
+    // except to a client cut off for not reading it (which still gets the rest of a line a
+    // write had started, so that the parting line is a line of its own).
+    const backlog = sub?.takeBacklog();
+    if (departure === 'too-slow')
+      lastWords(client, { partial: backlog?.partial, lines: [] }, tooSlowLine(room.clientQueue));
     else if (departure === 'too-long') lastWords(client, backlog, tooLongLine(options.maxLine));
-    else lastWords(client, backlog);
+    else if (departure === 'left') lastWords(client, backlog);
     options.log(`Connection closed ${peer} (${departure})`);
   } catch (err) {
     if (isCancellation(err)) {
-      lastWords(client, sub?.takeUnsent(), GOING_AWAY);
+      lastWords(client, sub?.takeBacklog(), GOING_AWAY);
       options.log(`Connection closed ${peer} (server going away)`);
     }
     throw err;
   } finally {
-    await ignoreAfter(CLOSE_SECONDS, () => client.close());
+    await client.close();
   }
 }
 
@@ -156,7 +166,15 @@ export async function outgoing(
   try {
     for (;;) {
       const first = await sub.queue.get();
-      await stream.write(sub.queue.empty() ? first : Buffer.concat([first, ...sub.takeUnsent()]));
+      const batch = sub.queue.empty() ? [first] : [first, ...sub.takeUnsent()];
+      try {
+        await stream.write(batch.length === 1 ? first : Buffer.concat(batch));
+      } catch (err) {
+        // Cancelled while the client's socket was full: what was not handed over yet is
+        // still owed to the client, before what is queued (see `lastWords`).
+        if (isCancellation(err)) sub.keepUnwritten(batch, progressOf(err).bytesWritten ?? 0);
+        throw err;
+      }
       if (interval > 0) await sleep(interval);
     }
   } catch (err) {
@@ -191,19 +209,23 @@ function departureFor(err: unknown): Departure {
   throw err;
 }
 
-/** Most bytes of backlog sent with a parting line; the rest of a long backlog is dropped. */
+/**
+ * Most bytes of backlog sent with a parting line (besides the rest of a line already
+ * started); the rest of a long backlog is dropped.
+ */
 export const BACKLOG_BYTES = 64 * 1024;
 
 /**
- * Queue the client's backlog (up to {@link BACKLOG_BYTES}) and a parting line without
- * waiting: `write` would wait for a client that stopped reading to drain its buffer. This is
- * a bounded amount and the connection closes right after, so it is handed to Node directly;
- * the client gets it if it reads within {@link CLOSE_SECONDS}.
+ * Queue the client's backlog (the rest of a line already started, then whole lines up to
+ * {@link BACKLOG_BYTES}) and a parting line without waiting: `write` would wait for a client
+ * that stopped reading to drain its buffer. This is a bounded amount and the connection
+ * closes right after, so it is handed to Node directly; the client gets it if it reads
+ * within {@link CLOSE_SECONDS}.
  */
-function lastWords(client: Socket, backlog: Buffer[] = [], line?: Buffer): void {
-  const parts: Buffer[] = [];
+function lastWords(client: Socket, backlog: Backlog | undefined, line?: Buffer): void {
+  const parts: Buffer[] = backlog?.partial === undefined ? [] : [backlog.partial];
   let size = 0;
-  for (const msg of backlog) {
+  for (const msg of backlog?.lines ?? []) {
     size += msg.length;
     if (size > BACKLOG_BYTES) break;
     parts.push(msg);

@@ -10,12 +10,22 @@
  */
 import { Event, Queue } from '@curio/sync';
 
+/** What a client is still owed when its session ends, in order. */
+export interface Backlog {
+  /** The rest of a line a cancelled write had started: it must go out first, or not at all. */
+  partial: Buffer | undefined;
+  /** Whole lines not written yet. */
+  lines: Buffer[];
+}
+
 /** One client's feed: formatted lines waiting to be written to it. */
 export class Subscriber {
   /** Lines (`name:text\n`) to send, in order. */
   readonly queue: Queue<Buffer>;
   /** Set when the dispatcher dropped this subscriber because its queue was full. */
   readonly dropped = new Event();
+  /** What a cancelled write had taken from the queue but not handed to the socket. */
+  #unwritten: Backlog = { partial: undefined, lines: [] };
 
   constructor(capacity: number) {
     this.queue = new Queue<Buffer>(capacity);
@@ -26,6 +36,29 @@ export class Subscriber {
     const unsent: Buffer[] = [];
     while (!this.queue.empty()) unsent.push(this.queue.getNowait());
     return unsent;
+  }
+
+  /**
+   * A write of `batch` (taken from the queue) was cancelled after handing `written` bytes to
+   * the socket: keep the rest, which comes before anything still in the queue.
+   */
+  keepUnwritten(batch: readonly Buffer[], written: number): void {
+    let offset = 0;
+    for (const line of batch) {
+      const end = offset + line.length;
+      if (end > written) {
+        if (offset < written) this.#unwritten.partial = line.subarray(written - offset);
+        else this.#unwritten.lines.push(line);
+      }
+      offset = end;
+    }
+  }
+
+  /** Take everything the client is still owed: what a cancelled write kept, then the queue. */
+  takeBacklog(): Backlog {
+    const { partial, lines } = this.#unwritten;
+    this.#unwritten = { partial: undefined, lines: [] };
+    return { partial, lines: [...lines, ...this.takeUnsent()] };
   }
 }
 

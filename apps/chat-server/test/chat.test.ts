@@ -202,6 +202,75 @@ describe('chat', () => {
     ).toBe(true);
   });
 
+  // A client that stopped reading, flooded until the server's writer to it is blocked in a
+  // write: more than the socket buffers hold on loopback (a few MB), far less than its queue
+  // (1000 lines), so it is not dropped. The lines it then reads must be the room's, in order.
+  async function stall(port: number) {
+    const slow = await join(port, 'slow');
+    const talker = await join(port, 'talker');
+    await slow.waitFor('talker:joined\n');
+    slow.socket.pause();
+    const line = (i: number) => `${String(i).padStart(4, '0')}${'.'.repeat(20_000)}`;
+    for (let i = 0; i < 400; i++) {
+      talker.send(`${line(i)}\n`);
+      await talker.waitFor(`talker:${String(i).padStart(4, '0')}.`);
+    }
+    /** The talker's lines the slow client received: `0000`, `0001`, ... */
+    const received = () =>
+      slow.received
+        .split('\n')
+        .filter((l) => l.startsWith('talker:') && l.endsWith('....'))
+        .map((l) => l.slice(7, 11));
+    const inOrder = (n: number) => Array.from({ length: n }, (_, i) => String(i).padStart(4, '0'));
+    return { slow, talker, received, inOrder };
+  }
+
+  it('a client that stopped reading finds its lines in order when the server stops', async () => {
+    const port = await start({ writeInterval: 0, maxLine: 65_536 });
+    const { slow, received, inOrder } = await stall(port);
+    const stopping = server!.stop();
+    server = undefined;
+    await stopping;
+    slow.socket.resume();
+    await slow.waitClosed();
+    // The writer was cancelled in the middle of a write: what it had taken from the queue
+    // goes out before the rest (the server keeps at most 64 KiB for it), never skipped.
+    const got = received();
+    expect(got.length).toBeGreaterThan(100);
+    expect(got).toEqual(inOrder(got.length));
+  });
+
+  it('a client that stopped reading, then leaves, gets what was queued for it in order', async () => {
+    const port = await start({ writeInterval: 0, maxLine: 65_536 });
+    const { slow, talker, received, inOrder } = await stall(port);
+    slow.socket.end();
+    await talker.waitFor('slow:has gone away\n');
+    slow.socket.resume();
+    await slow.waitClosed();
+    const got = received();
+    expect(got.length).toBeGreaterThan(100);
+    expect(got).toEqual(inOrder(got.length));
+  });
+
+  it('stops without waiting for a client that stopped reading', async () => {
+    const tcpSockets = () =>
+      process.getActiveResourcesInfo().filter((kind) => kind === 'TCPSocketWrap').length;
+    const before = tcpSockets();
+    const port = await start({ writeInterval: 0, maxLine: 65_536 });
+    const { talker } = await stall(port);
+    const stopping = server!.stop();
+    server = undefined;
+    await stopping;
+    await talker.waitClosed();
+    // Closing gives the slow client CLOSE_SECONDS (0.25 s) to take its last lines, then the
+    // server's side is gone: only the test's own paused socket is left.
+    const deadline = performance.now() + 1_000;
+    while (tcpSockets() > before + 1 && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(tcpSockets()).toBe(before + 1);
+  });
+
   it('sends what the room already said before going away, even lines held back to batch writes', async () => {
     const port = await start({ writeInterval: 200 });
     const alice = await join(port, 'alice');
