@@ -245,3 +245,11 @@ export function stackless<E extends Error>(make: () => E): E {
 anchorShape(stackless(() => new TaskCancelled('shape anchor')));
 anchorShape(stackless(() => new TaskTimeout(0)));
 anchorShape(stackless(() => new TimeoutCancellationError(0)));
+
+/**
+ * @internal The `TaskCancelled` a plain `cancel()` delivers to `task` (stackless: where the
+ * canceller stood says nothing about where the task is).
+ */
+export function cancellationFor(task: { toString(): string }): TaskCancelled {
+  return stackless(() => new TaskCancelled(`${task} was cancelled`));
+}

@@ -20,9 +20,9 @@ import { currentTaskOrUndefined, taskStorage } from './current.js';
 import {
   CancelledError,
   CurioError,
+  cancellationFor,
   KeyboardInterrupt,
   stackless,
-  TaskCancelled,
   TaskTimeout,
 } from './errors.js';
 import { RingQueue } from './ring-queue.js';
@@ -434,7 +434,7 @@ export class Kernel {
     this.#setTimeoutEntry(task, null);
     const err =
       exc === undefined
-        ? stackless(() => new TaskCancelled(`${task} was cancelled`))
+        ? cancellationFor(task)
         : typeof exc === 'function'
           ? new exc(exc.name)
           : exc;
@@ -706,7 +706,8 @@ export class Kernel {
     this.#unlink(task);
     // As in Curio, the group hears of the end first (its waiter wakes first), then joiners.
     task.taskGroup?._taskDone(task);
-    const collected = task.hasCollectingJoiner();
+    // Asked before the joiners are woken (they leave the queue), and only for a failure.
+    const collected = !ok && task.hasCollectingJoiner();
     if (task.joinerCount > 0) task.joining.wakeAll();
     if (
       !ok &&

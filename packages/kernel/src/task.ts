@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { currentTaskOrUndefined } from './current.js';
-import { CurioError, stackless, TaskCancelled, TaskError } from './errors.js';
+import { CurioError, cancellationFor, TaskError } from './errors.js';
 import type { Kernel } from './kernel.js';
 import { anchorShape } from './shape-anchor.js';
 import { type TaskFunction, TaskStart } from './task-start.js';
@@ -332,11 +332,7 @@ export class Task<R = unknown> {
       this.#flags &= ~ABORTED_BY_TIMEOUT;
       const pending = this.cancelPending;
       if (pending !== null) this.abortSignal(pending, !this.cancelled);
-      else if (this.cancelled && !this.terminated)
-        this.abortSignal(
-          stackless(() => new TaskCancelled(`${this} was cancelled`)),
-          false,
-        );
+      else if (this.cancelled && !this.terminated) this.abortSignal(cancellationFor(this), false);
     }
     return ext.abort.signal;
   }
@@ -344,16 +340,13 @@ export class Task<R = unknown> {
   /** @internal Abort the task's signal (cancellation issued or timeout fired). */
   abortSignal(reason: Error, byTimeout: boolean): void {
     const ext = this.ext;
-    const ctl = ext?.abort;
-    if (ctl === undefined) return;
+    if (ext?.abort === undefined) return;
+    let ctl = ext.abort;
     if (ctl.signal.aborted) {
       // Aborted by a timeout, now cancelled: later readers see the cancellation, not the
       // stale timeout (whose block may be long gone).
       if (byTimeout || (this.#flags & ABORTED_BY_TIMEOUT) === 0) return;
-      ext!.abort = new AbortController();
-      this.#flags &= ~ABORTED_BY_TIMEOUT;
-      ext!.abort.abort(reason);
-      return;
+      ctl = ext.abort = new AbortController();
     }
     if (byTimeout) this.#flags |= ABORTED_BY_TIMEOUT;
     else this.#flags &= ~ABORTED_BY_TIMEOUT;
