@@ -1,9 +1,10 @@
 /**
- * `curio`: Curio for TypeScript in one package — the kernel, synchronization primitives and
- * networking re-exported from `@curio/kernel`, `@curio/sync` and `@curio/net`. The ssl,
- * subprocess, workers and monitor layers join as they are released.
+ * `curio`: Curio for TypeScript in one package — the kernel, synchronization primitives,
+ * networking and TLS re-exported from `@curio/kernel`, `@curio/sync`, `@curio/net` and
+ * `@curio/ssl`. The subprocess, workers and monitor layers join as they are released.
  * @packageDocumentation
  */
 export * from '@curio/kernel';
 export * from '@curio/net';
+export * from '@curio/ssl';
 export * from '@curio/sync';

@@ -1,11 +1,12 @@
 import * as kernel from '@curio/kernel';
 import * as net from '@curio/net';
+import * as ssl from '@curio/ssl';
 import * as sync from '@curio/sync';
 import * as curio from 'curio';
 import { expect, test } from 'vitest';
 
-test('the umbrella re-exports every name of the kernel, sync and net packages', () => {
-  for (const pkg of [kernel, sync, net]) {
+test('the umbrella re-exports every name of the kernel, sync, net and ssl packages', () => {
+  for (const pkg of [kernel, sync, net, ssl]) {
     for (const [name, value] of Object.entries(pkg)) {
       expect((curio as Record<string, unknown>)[name], name).toBe(value);
     }

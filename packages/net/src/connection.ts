@@ -136,10 +136,14 @@ async function wrapClient(
   }
   const family = sock.family;
   const raw = sock.detach();
-  const servername = serverHostname ?? (host !== undefined && isIP(host) === 0 ? host : undefined);
+  // SNI takes host names only (Node warns about an address); the certificate check uses
+  // `host`, so an address given as serverHostname is still checked against the certificate.
+  const name = serverHostname ?? host;
+  const servername = name !== undefined && isIP(name) === 0 ? name : undefined;
   const secure = tls.connect({
     socket: raw,
     ...(servername !== undefined ? { servername } : {}),
+    ...(serverHostname !== undefined ? { host: serverHostname } : {}),
     rejectUnauthorized: serverHostname !== undefined,
     ...(serverHostname === undefined ? { checkServerIdentity: () => undefined } : {}),
     ...(options.alpnProtocols ? { ALPNProtocols: options.alpnProtocols } : {}),

@@ -76,7 +76,12 @@ class TestTLSContext implements SSLWrapper {
           rejectUnauthorized: this.options.verify ?? false,
         });
     secure.on('error', () => {}); // until the Socket below listens
-    await awaitPromise(once(secure, serverSide ? 'secure' : 'secureConnect'));
+    try {
+      await awaitPromise(once(secure, serverSide ? 'secure' : 'secureConnect'));
+    } catch (err) {
+      secure.destroy(); // cancelled (or failed): the connection goes with it
+      throw err;
+    }
     return new Socket(secure, { family });
   }
 }
@@ -216,6 +221,32 @@ describe('test_network.py', () => {
       }
       await serverTask.cancel();
     });
+  });
+
+  test('ssl: true checks an address given as serverHostname, without sending it as SNI', async () => {
+    const serverContext = new TestTLSContext({ ...certificate });
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      await runNet(async () => {
+        const sock = tcpServerSocket('127.0.0.1', 0);
+        const serverTask = await spawn(runServer, sock, sslHandler, {
+          ssl: serverContext,
+          onHandlerError: () => {},
+        });
+        const err = await caught(() =>
+          openConnection('127.0.0.1', portOf(sock), { ssl: true, serverHostname: '127.0.0.1' }),
+        );
+        // Checked (against Node's authorities, which do not know the test certificate).
+        expect((err as NodeJS.ErrnoException).code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+        await serverTask.cancel();
+      });
+    } finally {
+      process.off('warning', onWarning);
+    }
+    // Node warns (DEP0123) when an address is set as the TLS server name.
+    expect(warnings).toEqual([]);
   });
 
   test.skipIf(process.platform === 'win32')(
