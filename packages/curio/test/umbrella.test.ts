@@ -1,6 +1,7 @@
 import * as kernel from '@curio/kernel';
 import * as net from '@curio/net';
 import * as ssl from '@curio/ssl';
+import * as subprocess from '@curio/subprocess';
 import * as sync from '@curio/sync';
 import * as curio from 'curio';
 import { expect, test } from 'vitest';
@@ -11,6 +12,15 @@ test('the umbrella re-exports every name of the kernel, sync, net and ssl packag
       expect((curio as Record<string, unknown>)[name], name).toBe(value);
     }
   }
+});
+
+test('the umbrella has @curio/subprocess as the namespace subprocess', () => {
+  for (const [name, value] of Object.entries(subprocess)) {
+    expect((curio.subprocess as Record<string, unknown>)[name], name).toBe(value);
+  }
+  // Not mixed into the top level: the kernel's run stays run.
+  expect(curio.run).toBe(kernel.run);
+  expect(curio.subprocess.run).not.toBe(kernel.run);
 });
 
 test('a program can be written against the umbrella alone', async () => {
