@@ -2,11 +2,8 @@
 // with `curio-monitor` from another terminal, `ps`, `where 3`, then `cancel 3` the kid, and
 // the parent's join() fails with a TaskError whose cause is the kid's TaskCancelled.
 //
-//   pnpm example monitor
-//
-// The monitor ships with @curio/monitor (and the `curio` package's `run({ withMonitor: true },
-// parent)`); until then this program runs without one.
-import { run } from '@curio/kernel';
+//   pnpm example monitor          (then, in another terminal: pnpm monitor)
+import { run } from 'curio';
 import { isMain } from './support/is-main.js';
 import { parent } from './tasks.js';
 
@@ -14,5 +11,5 @@ export { kid, parent } from './tasks.js';
 export const main = parent;
 
 if (isMain(import.meta)) {
-  await run(parent);
+  await run({ withMonitor: true }, parent);
 }

@@ -1,12 +1,12 @@
 // number-crunching.ts — "Number Crunching and Blocking Operations": a kid who computes
 // Fibonacci numbers the slow way never gives the kernel back. The friends never get to say
 // hi, Ctrl-C is not even noticed: curio does not preempt a task that never blocks.
-// (Don't do that: run the work in a worker — coming with @curio/workers.)
+// (Don't do that: run the work in a worker — coming with @curio/workers.) The monitor still
+// answers: run it with CURIOMONITOR=1, then `pnpm monitor` shows the kid RUNNING and where.
 //
 //   pnpm example number-crunching   (hangs; stop it with kill -9 from another terminal)
 import {
   CancelledError,
-  run,
   sleep,
   spawn,
   TaskTimeout,
@@ -14,6 +14,7 @@ import {
   withTaskGroup,
 } from '@curio/kernel';
 import { Event, SignalEvent } from '@curio/sync';
+import { run } from 'curio';
 import { countdown } from './hello.js';
 import { isMain } from './support/is-main.js';
 import { friend } from './task-group.js';

@@ -1,12 +1,15 @@
 /**
  * `curio`: Curio for TypeScript in one package — the kernel, synchronization primitives,
- * networking and TLS re-exported from `@curio/kernel`, `@curio/sync`, `@curio/net` and
- * `@curio/ssl`, and `@curio/subprocess` as the namespace `subprocess` (its `run` would clash
- * with the kernel's). The workers and monitor layers join as they are released.
+ * networking, TLS and the monitor re-exported from `@curio/kernel`, `@curio/sync`,
+ * `@curio/net`, `@curio/ssl` and `@curio/monitor`, and `@curio/subprocess` as the namespace
+ * `subprocess` (its `run` would clash with the kernel's). `run` is the kernel's with
+ * `withMonitor`. The workers layer joins when it is released.
  * @packageDocumentation
  */
 export * from '@curio/kernel';
+export * from '@curio/monitor';
 export * from '@curio/net';
 export * from '@curio/ssl';
 export * as subprocess from '@curio/subprocess';
 export * from '@curio/sync';
+export { type RunOptions, run } from './run.js';

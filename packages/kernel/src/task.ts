@@ -220,6 +220,19 @@ export class Task<R = unknown> {
     return (this.ext ??= new TaskExtras());
   }
 
+  /**
+   * When the task's current timeout expires (kernel clock, seconds), or `null` if no timeout
+   * is in force. For monitors and debuggers: `timeoutDeadline - clock()` is the time left.
+   */
+  get timeoutDeadline(): number | null {
+    return this.ext === undefined ? null : this.ext.timeout;
+  }
+
+  /** When the task wakes from its `sleep()` (kernel clock, seconds), or `null` if not sleeping. */
+  get sleepDeadline(): number | null {
+    return this.ext?.sleepEntry?.deadline ?? null;
+  }
+
   /** @internal Deadline of the innermost effective timeout, or null. */
   get timeout(): number | null {
     return this.ext === undefined ? null : this.ext.timeout;

@@ -597,3 +597,24 @@ describe('TaskLocal', () => {
     ]);
   });
 });
+
+describe('deadlines, for monitors', () => {
+  test('sleepDeadline and timeoutDeadline follow the task', async () => {
+    const seen = await runVirtual(async () => {
+      const sleeper = await spawn(async () => {
+        await timeoutAfter(50, () => sleep(10));
+      });
+      await sleep(1);
+      const during = [sleeper.sleepDeadline, sleeper.timeoutDeadline, clock()];
+      await sleeper.join();
+      return [
+        ...during,
+        sleeper.sleepDeadline,
+        sleeper.timeoutDeadline,
+        currentTask().sleepDeadline,
+      ];
+    });
+    // Slept at 0 for 10 with a 50-second timeout; looked at 1; then all cleared.
+    expect(seen).toEqual([10, 50, 1, null, null, null]);
+  });
+});
