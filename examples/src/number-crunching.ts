@@ -1,7 +1,7 @@
 // number-crunching.ts — "Number Crunching and Blocking Operations": a kid who computes
 // Fibonacci numbers the slow way never gives the kernel back. The friends never get to say
 // hi, Ctrl-C is not even noticed: curio does not preempt a task that never blocks.
-// (Don't do that: run the work in a worker — coming with @curio/workers.) The monitor still
+// (Don't do that: run the work in a worker, as number-crunching-process does.) The monitor still
 // answers: run it with CURIOMONITOR=1, then `pnpm monitor` shows the kid RUNNING and where.
 //
 //   pnpm example number-crunching   (hangs; stop it with kill -9 from another terminal)
@@ -59,10 +59,12 @@ export async function kid(): Promise<void> {
   });
 }
 
-export async function parent(): Promise<void> {
+// The kid is a parameter so that the variants of the kid below (in a process, in a thread)
+// play with the same parent.
+export async function parent(kidFn: () => Promise<void> = kid): Promise<void> {
   using goodbye = new SignalEvent('SIGINT', 'SIGTERM');
 
-  const kidTask = await spawn(kid);
+  const kidTask = await spawn(kidFn);
   await sleep(5);
 
   console.log('Yes, go play');

@@ -6,11 +6,12 @@ import * as netPkg from '@curio/net';
 import * as ssl from '@curio/ssl';
 import * as subprocess from '@curio/subprocess';
 import * as sync from '@curio/sync';
+import * as workers from '@curio/workers';
 import * as curio from 'curio';
 import { expect, test } from 'vitest';
 
-test('the umbrella re-exports every name of the kernel, sync, net, ssl and monitor packages', () => {
-  for (const pkg of [kernel, sync, netPkg, ssl, monitorPkg]) {
+test('the umbrella re-exports every name of the kernel, sync, net, ssl, workers and monitor packages', () => {
+  for (const pkg of [kernel, sync, netPkg, ssl, workers, monitorPkg]) {
     for (const [name, value] of Object.entries(pkg)) {
       // run is the kernel's with withMonitor (tested below).
       if (name === 'run') continue;
