@@ -4,6 +4,7 @@
  * `wrapSocket` puts TLS on a connected curio socket and resolves once the handshake is done.
  * @module
  */
+import type net from 'node:net';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
 import { CurioError } from '@curio/kernel';
@@ -21,7 +22,7 @@ import {
 import { SSLError } from './errors.js';
 import { Handshake } from './internal/handshake.js';
 import { certificatesIn, certificatesInDirectory, readPemFile } from './internal/pem.js';
-import { type Checker, handshakeError, refused } from './internal/tls-errors.js';
+import { type Checker, handshakeError, refused, translateErrors } from './internal/tls-errors.js';
 import { SSLSocket } from './ssl-socket.js';
 
 /** Where `createDefaultContext` and `loadVerifyLocations` find trusted certificates. */
@@ -176,6 +177,14 @@ export class SSLContext implements SSLWrapper {
         'setAlpnProtocols() takes an array of protocol names, e.g. ["h2", "http/1.1"]',
       );
     }
+    for (const p of protocols) {
+      // The wire format stores each name's length in one byte.
+      if (Buffer.byteLength(p) > 255) {
+        throw new RangeError(
+          `an ALPN protocol name is at most 255 bytes, got ${Buffer.byteLength(p)}: ${p.slice(0, 40)}...`,
+        );
+      }
+    }
     this.#alpn = [...protocols];
   }
 
@@ -210,27 +219,23 @@ export class SSLContext implements SSLWrapper {
     const family = sock.family;
     const peerPath = family === AF_UNIX ? String(sock.getpeername()) : undefined;
     const raw = sock.detach();
-    const secure = serverSide
-      ? new tls.TLSSocket(raw, {
-          isServer: true,
-          secureContext,
-          requestCert: this.#verifyMode !== CERT_NONE,
-          rejectUnauthorized: this.#verifyMode === CERT_REQUIRED,
-          ...(this.#alpn ? { ALPNProtocols: this.#alpn } : {}),
-        })
-      : tls.connect({
-          socket: raw,
-          secureContext,
-          rejectUnauthorized: this.#verifyMode !== CERT_NONE,
-          checkServerIdentity: this.#checkHostname ? tls.checkServerIdentity : noIdentityCheck,
-          // The name the certificate is checked against; SNI only takes names, not addresses.
-          ...(serverHostname === undefined ? {} : { host: serverHostname }),
-          ...(serverHostname !== undefined && isIP(serverHostname) === 0
-            ? { servername: serverHostname }
-            : {}),
-          ...(this.#alpn ? { ALPNProtocols: this.#alpn } : {}),
-        });
     const checker: Checker = serverSide ? 'server' : 'client';
+    let secure: tls.TLSSocket;
+    try {
+      if (raw.readableEnded) {
+        // The peer finished sending before the handshake began (its end-of-file was read
+        // already): no handshake can come.
+        throw new SSLError(
+          'the peer closed the connection before the TLS handshake (EOF in violation of the protocol)',
+          { reason: 'UNEXPECTED_EOF_WHILE_READING' },
+        );
+      }
+      secure = this.#tlsSocket(raw, serverSide, serverHostname, secureContext);
+    } catch (err) {
+      // Taken over from `sock`: nobody else will close it.
+      raw.destroy();
+      throw handshakeError(err, checker);
+    }
     const handshake = new Handshake(secure, serverSide ? 'secure' : 'secureConnect');
     let wrapped: SSLSocket | undefined;
     try {
@@ -240,6 +245,7 @@ export class SSLContext implements SSLWrapper {
         throw handshakeError(err, checker);
       }
       if (serverSide) this.#checkClientCertificate(secure);
+      translateErrors(secure, checker);
       wrapped = new SSLSocket(secure, {
         family,
         ...(peerPath === undefined ? {} : { peerPath }),
@@ -259,6 +265,36 @@ export class SSLContext implements SSLWrapper {
       throw handshakeError(handshake.late, checker);
     }
     return wrapped;
+  }
+
+  /** The node:tls socket over `raw` for this side (throws on bad options). */
+  #tlsSocket(
+    raw: net.Socket,
+    serverSide: boolean,
+    serverHostname: string | undefined,
+    secureContext: tls.SecureContext,
+  ): tls.TLSSocket {
+    if (serverSide) {
+      return new tls.TLSSocket(raw, {
+        isServer: true,
+        secureContext,
+        requestCert: this.#verifyMode !== CERT_NONE,
+        rejectUnauthorized: this.#verifyMode === CERT_REQUIRED,
+        ...(this.#alpn ? { ALPNProtocols: this.#alpn } : {}),
+      });
+    }
+    return tls.connect({
+      socket: raw,
+      secureContext,
+      rejectUnauthorized: this.#verifyMode !== CERT_NONE,
+      checkServerIdentity: this.#checkHostname ? tls.checkServerIdentity : noIdentityCheck,
+      // The name the certificate is checked against; SNI only takes names, not addresses.
+      ...(serverHostname === undefined ? {} : { host: serverHostname }),
+      ...(serverHostname !== undefined && isIP(serverHostname) === 0
+        ? { servername: serverHostname }
+        : {}),
+      ...(this.#alpn ? { ALPNProtocols: this.#alpn } : {}),
+    });
   }
 
   #checkSide(serverSide: boolean, serverHostname: string | undefined): void {

@@ -61,11 +61,14 @@ export class SSLSocket extends Socket {
 
   /** The cipher in use: `{ name, standardName, version }`, or `null` once closed. */
   cipher(): tls.CipherNameAndProtocol | null {
+    // A closed socket may still be flushing in the background: it is closed all the same.
+    if (this.closed) return null;
     return this.#tls.getCipher() ?? null;
   }
 
   /** The protocol version agreed on, such as `'TLSv1.3'`, or `null` once closed. */
   version(): string | null {
+    if (this.closed) return null;
     return this.#tls.getProtocol() ?? null;
   }
 

@@ -41,15 +41,43 @@ export function refused(checker: Checker, reason: string, detail: string, cause?
   );
 }
 
-/** The error a failed handshake raises, for `err` as Node reported it. */
-export function handshakeError(err: unknown, checker: Checker): unknown {
+/**
+ * The error a failed handshake (or, with `during = 'connection'`, a TLS failure after it)
+ * raises, for `err` as Node reported it.
+ */
+export function handshakeError(
+  err: unknown,
+  checker: Checker,
+  during: 'handshake' | 'connection' = 'handshake',
+): unknown {
   // Cancellations, timeouts and the library's own errors pass as they are.
   if (!(err instanceof Error) || isCancellation(err) || err instanceof CurioError) return err;
   const code = codeOf(err);
   if (code === undefined || SYSTEM_ERROR.test(code)) return err;
   if (isVerificationCode(code)) return refused(checker, code, err.message, err);
   if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code.startsWith('ERR_OSSL_')) {
-    return new SSLError(`TLS handshake failed: ${err.message}`, { reason: code, cause: err });
+    const what = during === 'handshake' ? 'TLS handshake failed' : 'TLS connection failed';
+    return new SSLError(`${what}: ${err.message}`, { reason: code, cause: err });
   }
   return err;
+}
+
+/**
+ * From now on, every 'error' the TLS socket emits reaches its listeners (the SSLSocket's
+ * reads and writes) as Python would raise it: an SSLError for a TLS failure (an alert from
+ * the peer, a corrupt record), system errors as they are. Wrapping `emit` is the one place
+ * all of them pass, whichever curio operation (recv, a stream, sendall) is waiting.
+ */
+export function translateErrors(socket: EventEmitterLike, checker: Checker): void {
+  const emit = socket.emit;
+  socket.emit = function emitTranslated(this: unknown, event: string | symbol, ...args: unknown[]) {
+    if (event === 'error' && args.length > 0)
+      args[0] = handshakeError(args[0], checker, 'connection');
+    return emit.call(this, event, ...args);
+  } as typeof socket.emit;
+}
+
+/** What translateErrors needs of a socket. */
+interface EventEmitterLike {
+  emit(event: string | symbol, ...args: unknown[]): boolean;
 }
