@@ -7,33 +7,9 @@
 import { beforeAll, expect, test } from 'vitest';
 import { buildExamples, runTickingExample } from './child.js';
 import { transcript } from './helpers.js';
+import { countdown, nagging, orderlyShutdown, playing } from './signal-transcripts.js';
 
 beforeAll(buildExamples, 60_000);
-
-const nagging = transcript(`
-Can I play?
-Wha!?!
-Can I play?
-Wha!?!
-Can I play?
-Wha!?!
-Can I play?
-Wha!?!
-Can I play?
-Yes, go play
-`);
-
-const playing = transcript(`
-Building the Millenium Falcon in Minecraft
-Hi, my name is Max
-Playing Minecraft
-Hi, my name is Lillian
-Playing Minecraft
-Hi, my name is Thomas
-Playing Minecraft
-`);
-
-const countdown = [10, 9, 8, 7, 6, 5, 4, 3, 2, 1].map((n) => `T-minus ${n}`);
 
 test('signals: Ctrl-C starts the orderly shutdown; more Ctrl-C changes nothing', async () => {
   const p = runTickingExample('signals');
@@ -43,30 +19,7 @@ test('signals: Ctrl-C starts the orderly shutdown; more Ctrl-C changes nothing',
     await p.waitFor("Let's go");
     p.kill('SIGINT'); // the event is already set: nothing happens
     expect(await p.exited).toEqual({ code: 0, signal: null });
-    expect(p.lines).toEqual([
-      ...nagging,
-      ...playing,
-      ...transcript(`
-Let's go
-T-minus 10
-T-minus 9
-T-minus 8
-T-minus 7
-T-minus 6
-T-minus 5
-T-minus 4
-T-minus 3
-T-minus 2
-T-minus 1
-We're leaving!
-I warned you!
-Fine. Saving my work.
-Max going home
-Lillian going home
-Thomas going home
-Leaving!
-`),
-    ]);
+    expect(p.lines).toEqual([...nagging, ...playing, ...orderlyShutdown]);
     expect(p.stderr).toBe('');
   } finally {
     await p.stop();
