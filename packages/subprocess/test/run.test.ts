@@ -199,3 +199,50 @@ describe('stopping a run', () => {
     expect(readFileSync(ready, 'utf8')).toBe('');
   });
 });
+
+describe('more', () => {
+  test('several MiB in through input and out of stdout and stderr at once, exactly', async () => {
+    const input = Buffer.alloc(3 * 1024 * 1024);
+    for (let i = 0; i < input.length; i++) input[i] = (i * 7) % 251;
+    const done = await runSub(() =>
+      runCommand(
+        node(`
+          const chunks = [];
+          process.stdin.on('data', (d) => {
+            chunks.push(d);
+            process.stderr.write(d);
+          });
+          process.stdin.on('end', () => process.stdout.write(Buffer.concat(chunks).reverse()));`),
+        { input, captureOutput: true },
+      ),
+    );
+    expect(done.returncode).toBe(0);
+    expect(done.stderr.equals(input)).toBe(true);
+    expect(done.stdout.equals(Buffer.from(input).reverse())).toBe(true);
+  });
+
+  test('a timed-out run of a command that ignores SIGTERM: SIGKILL once the grace has passed', async () => {
+    const ready = join(scratch, 'ready-4');
+    const clock = new MockClock();
+    await run({ clock, signals: 'default' }, async () => {
+      // The command ignores SIGTERM: the cleanup waits killGrace (virtual) seconds.
+      const timed = await spawn(() =>
+        timeoutAfter(10, () =>
+          runCommand(
+            ['/bin/sh', '-c', `trap '' TERM; echo "$$"; : > '${ready}'; while :; do sleep 1; done`],
+            { captureOutput: true, killGrace: 5 },
+          ),
+        ),
+      );
+      while (!existsSync(ready)) await awaitPromise(new Promise((r) => setTimeout(r, 5)));
+      clock.advance(10); // the timeout: run starts its cleanup (SIGTERM, ignored)
+      for (let i = 0; i < 20; i++) await sleep(0);
+      clock.advance(5); // the grace ends inside the cleanup: SIGKILL
+      await timed.wait();
+      const err = timed.exception as TaskTimeout & { stdout: Buffer };
+      expect(err).toBeInstanceOf(TaskTimeout);
+      const shell = Number(err.stdout.toString().trim());
+      expect(gone(shell)).toBe(true);
+    });
+  });
+});
