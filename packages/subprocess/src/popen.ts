@@ -8,7 +8,14 @@ import { type ChildProcess, spawn as spawnChild } from 'node:child_process';
 import { constants } from 'node:os';
 import process from 'node:process';
 import type { Readable, Writable } from 'node:stream';
-import { CurioError, isCancellation, spawn, suspend, type Task } from '@curio/kernel';
+import {
+  CurioError,
+  disableCancellation,
+  isCancellation,
+  spawn,
+  suspend,
+  type Task,
+} from '@curio/kernel';
 import { FileStream, progressOf } from '@curio/net';
 import type { STDOUT } from './constants.js';
 import { ExitWait } from './internal/exit-wait.js';
@@ -201,8 +208,12 @@ export class Popen implements AsyncDisposable {
       await this.wait();
       return [out, err];
     } catch (error) {
-      const out = await partial(outTask);
-      const err = await partial(errTask);
+      // Collected with cancellation disabled: a second cancellation (a task cancel right
+      // after a timeout) must not stop it halfway, losing what the readers had read.
+      const [out, err] = await disableCancellation(async () => [
+        await partial(outTask),
+        await partial(errTask),
+      ]);
       if (typeof error === 'object' && error !== null) {
         Object.assign(error, { stdout: out, stderr: err });
       }
@@ -250,7 +261,8 @@ export class Popen implements AsyncDisposable {
     await this.stdout?.close();
     await this.stderr?.close();
     await this.stdin?.close();
-    if (this.#spawnError === undefined) await this.wait();
+    // Not started (the spawn error may not have been reported yet): nothing to wait for.
+    if (this.pid !== undefined) await this.wait();
   }
 
   /** Like Python's repr. */
