@@ -25,6 +25,12 @@ export interface FileStreamOptions extends StreamOptions {
    * `makefile()` leave the socket open.
    */
   closeStream?: boolean;
+  /**
+   * Start reading at once instead of at the first read (default `false`). A child process's
+   * pipes need it: once the child exits, Node drains the pipes nobody listens to yet, and
+   * their data is lost.
+   */
+  readNow?: boolean;
 }
 
 type NodeStream = Readable | Writable | Duplex;
@@ -62,6 +68,7 @@ export class FileStream extends StreamBase {
     this.#rx = readable ? readChannelFor(stream as Readable) : undefined;
     this.#tx = writable ? writeChannelFor(stream as Writable) : undefined;
     this.#closeStream = options.closeStream ?? true;
+    if (options.readNow) this.#rx?.attach();
   }
 
   /** True once closed (or detached). */

@@ -163,7 +163,9 @@ export class Popen implements AsyncDisposable {
   #wrap(stream: Readable | Writable | null): FileStream | null {
     if (stream === null) return null;
     popenStreams.add(stream);
-    return new FileStream(stream);
+    // Read at once: when the child exits, Node drains the pipes nobody reads yet (their
+    // output would be lost if our readers had not started).
+    return new FileStream(stream, { readNow: true });
   }
 
   /** The exit status once the process has ended (`-N`: killed by signal N), else `null`. */

@@ -235,6 +235,37 @@ describe('stopping run at different points', () => {
   });
 });
 
+describe('cancelled as the command exits', () => {
+  // Found by this suite: output lost when the child exited before the readers' first read
+  // (Node drains unread child pipes at exit). Popen's pipes now read from the start.
+  test('either the full result or the full output on the error', async () => {
+    await runSub(async () => {
+      const out = 'x'.repeat(100_000);
+      for (let k = 0; k < 16; k += 1) {
+        const running = await spawn(() =>
+          runCommand(['/bin/sh', '-c', `printf '%s' "$0"; printf done >&2`, out], {
+            captureOutput: true,
+          }),
+        );
+        // Wait a different amount each time: around the moment the command exits.
+        for (let i = 0; i < k; i++) await awaitPromise(new Promise((r) => setTimeout(r, 1)));
+        await running.cancel();
+        if (running.exception === undefined) {
+          const done = running.result as { stdout: Buffer; stderr: Buffer; returncode: number };
+          const summary = `k=${k} status ${done.returncode}, ${done.stdout.length} bytes out, stderr ${JSON.stringify(done.stderr.toString())}`;
+          expect(summary).toBe(`k=${k} status 0, ${out.length} bytes out, stderr "done"`);
+          expect(done.stdout.toString()).toBe(out);
+        } else {
+          expect(running.exception).toBeInstanceOf(TaskCancelled);
+          const { stdout, stderr } = outputOf(running.exception);
+          expect(out.startsWith(stdout!.toString())).toBe(true);
+          expect('done'.startsWith(stderr!.toString())).toBe(true);
+        }
+      }
+    });
+  });
+});
+
 describe('a second cancellation during the cleanup', () => {
   test('task cancelled while run cleans up after its timeout (SIGTERM ignored)', async () => {
     const pids = tmp('pids');
